@@ -1,0 +1,49 @@
+# Asset-Forge: `make run` starts everything, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+SERVICES := gateway assets generation media
+
+.PHONY: help install run test lint format check-env docs migrate bench clean-data
+
+help: ## show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.venv/.installed: uv.lock pyproject.toml libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed ## install uv (if missing) and every dependency
+
+run: install ## start NATS, PostgreSQL and the four services (Ctrl-C stops them)
+	$(RUN) python -m assetforge.common.stack
+
+test: install lint ## lint, then the whole test suite against real NATS and PostgreSQL
+	$(RUN) pytest
+
+lint: install ## ruff and mypy
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+format: install ## apply ruff's fixes and formatting
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+check-env: install ## report which configuration variables are set, missing or invalid
+	$(RUN) assetforge check-env
+
+docs: install ## write each service's AsyncAPI document to docs/asyncapi/
+	@mkdir -p docs/asyncapi
+	@for s in $(SERVICES); do $(RUN) python -m assetforge.$$s docs --out docs/asyncapi/$$s.json && echo "docs/asyncapi/$$s.json"; done
+
+migrate: install ## apply every service's migrations to DATABASE_URL
+	@for s in $(SERVICES); do $(RUN) python -m assetforge.$$s migrate || exit 1; done
+
+bench: install ## load-test the gateway against a no-bus baseline (see bench/README.md)
+	$(RUN) python bench/run.py
+
+clean-data: ## delete the embedded NATS and PostgreSQL data under .data/
+	rm -rf .data

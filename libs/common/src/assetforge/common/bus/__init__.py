@@ -1,0 +1,1 @@
+"""NATS plumbing: broker, streams, request/reply, outbox and inbox."""

@@ -1,0 +1,52 @@
+"""The FastStream broker every service uses for JetStream consumers and publishers."""
+
+from __future__ import annotations
+
+import logging
+
+from assetforge.common.settings import NatsSettings
+from fast_depends.msgspec import MsgSpecSerializer
+from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+
+log = logging.getLogger(__name__)
+
+
+async def _disconnected() -> None:
+    log.warning("disconnected from NATS; reconnecting")
+
+
+async def _reconnected() -> None:
+    log.info("reconnected to NATS")
+
+
+async def _error(error: Exception) -> None:
+    log.warning("NATS connection error: %s", error)
+
+
+def make_broker(settings: NatsSettings, service: str, registry: CollectorRegistry) -> NatsBroker:
+    """A broker that reconnects without limit and reports to Prometheus and OpenTelemetry."""
+    bus_log = logging.getLogger(f"assetforge.{service}.bus")
+    # FastStream narrates every consumer start and message at INFO; keep its warnings only.
+    bus_log.setLevel(logging.WARNING)
+    return NatsBroker(
+        [url.strip() for url in settings.url.split(",")],
+        name=service,
+        serializer=MsgSpecSerializer(),
+        allow_reconnect=True,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+        ping_interval=10,
+        max_outstanding_pings=2,
+        disconnected_cb=_disconnected,
+        reconnected_cb=_reconnected,
+        error_cb=_error,
+        graceful_timeout=15.0,
+        middlewares=[NatsTelemetryMiddleware(), NatsPrometheusMiddleware(registry=registry, app_name=service)],
+        logger=bus_log,
+        log_level=logging.DEBUG,
+        description=f"Asset-Forge {service} service",
+    )

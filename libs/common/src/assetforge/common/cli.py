@@ -1,0 +1,94 @@
+"""Command lines: ``python -m assetforge.<service> [serve|migrate|downgrade|docs]`` and
+``assetforge check-env``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from assetforge.common.db import migrations
+from assetforge.common.envcheck import check_env
+from assetforge.common.observability.logging import configure_logging
+from assetforge.common.observability.tracing import configure_tracing
+from assetforge.common.runtime import ServiceRuntime
+from assetforge.common.serve import serve
+from assetforge.common.settings import Environment, ServiceSettings, SettingsError
+
+S = TypeVar("S", bound=ServiceSettings)
+
+# Documentation is generated without connecting anywhere, so any syntactically valid
+# URL will do when the environment has none.
+_DOCS_ENV = {"DATABASE_URL": "postgresql://docs@localhost/docs"}
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry(Generic[S]):
+    name: str
+    load_settings: Callable[[Mapping[str, str] | None], S]
+    create_runtime: Callable[[S], ServiceRuntime]
+    create_app: Callable[[S, ServiceRuntime], Any]
+    asyncapi: Callable[[ServiceRuntime], dict[str, Any]]
+    migrations: Path
+
+
+def _load(entry: ServiceEntry[S], environ: Mapping[str, str] | None = None) -> S:
+    try:
+        return entry.load_settings(environ)
+    except SettingsError as error:
+        print(f"{entry.name}: cannot start, the environment is not valid:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        raise SystemExit(2) from error
+
+
+def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m assetforge.{entry.name}")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the service (default)")
+    up = commands.add_parser("migrate", help="apply migrations to this service's schema")
+    up.add_argument("--revision", default="head")
+    down = commands.add_parser("downgrade", help="revert migrations of this service's schema")
+    down.add_argument("--revision", default="-1")
+    docs = commands.add_parser("docs", help="print or write the AsyncAPI document")
+    docs.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "docs":
+        settings = _load(entry, {**_DOCS_ENV, **os.environ})
+        document = json.dumps(entry.asyncapi(entry.create_runtime(settings)), indent=2, sort_keys=True) + "\n"
+        if args.out:
+            args.out.write_text(document)
+        else:
+            sys.stdout.write(document)
+        return
+
+    settings = _load(entry)
+    runtime = settings.runtime
+    configure_logging(entry.name, level=runtime.log_level, json=runtime.environment is Environment.PRODUCTION)
+    if args.command == "migrate":
+        migrations.upgrade(entry.migrations, settings.database.url, args.revision)
+        return
+    if args.command == "downgrade":
+        migrations.downgrade(entry.migrations, settings.database.url, args.revision)
+        return
+    configure_tracing(entry.name, runtime.version, settings.telemetry.otlp_endpoint)
+    app = entry.create_app(settings, entry.create_runtime(settings))
+    serve(app, settings.http)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``assetforge``: project-wide commands."""
+    parser = argparse.ArgumentParser(prog="assetforge")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check-env", help="report required and recommended variables")
+    args = parser.parse_args(argv)
+    if args.command == "check-env":
+        report, status = check_env(os.environ)
+        print(report)
+        raise SystemExit(status)

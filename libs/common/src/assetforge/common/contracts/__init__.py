@@ -1,0 +1,1 @@
+"""Messages and subjects shared by the services: the bus contract, defined once."""

@@ -1,0 +1,84 @@
+"""Errors as types, each mapped to one wire code; the gateway maps codes to HTTP."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from assetforge.common.contracts.errors import ErrorCode, ErrorReply, FieldError
+
+
+class AppError(Exception):
+    """An error a caller may see: its code and message are safe to return."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_SERVER_ERROR
+
+    def __init__(self, message: str, fields: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+    def to_reply(self) -> ErrorReply:
+        return ErrorReply(code=self.code, message=self.message, fields=self.fields)
+
+
+class BadRequest(AppError):
+    code = ErrorCode.BAD_REQUEST
+
+
+class Unauthorized(AppError):
+    code = ErrorCode.UNAUTHORIZED
+
+
+class Forbidden(AppError):
+    code = ErrorCode.FORBIDDEN
+
+
+class NotFound(AppError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Conflict(AppError):
+    code = ErrorCode.CONFLICT
+
+
+class ValidationFailed(AppError):
+    code = ErrorCode.VALIDATION_ERROR
+
+
+class ExternalServiceError(AppError):
+    code = ErrorCode.EXTERNAL_SERVICE_ERROR
+
+
+class ServiceUnavailable(AppError):
+    code = ErrorCode.SERVICE_UNAVAILABLE
+
+
+class GatewayTimeout(AppError):
+    code = ErrorCode.GATEWAY_TIMEOUT
+
+
+class InternalError(AppError):
+    code = ErrorCode.INTERNAL_SERVER_ERROR
+
+
+_BY_CODE: dict[ErrorCode, type[AppError]] = {
+    cls.code: cls
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        ValidationFailed,
+        ExternalServiceError,
+        ServiceUnavailable,
+        GatewayTimeout,
+        InternalError,
+    )
+}
+
+
+def from_reply(reply: ErrorReply) -> AppError:
+    """Rebuild the typed error a remote service raised."""
+    cls = _BY_CODE.get(reply.code, InternalError)
+    return cls(reply.message, reply.fields)

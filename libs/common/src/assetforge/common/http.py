@@ -1,0 +1,45 @@
+"""The small HTTP face of a back-end service: probes, metrics and its bus API docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from assetforge.common.observability.metrics import render
+from assetforge.common.runtime import ServiceRuntime
+from litestar import Litestar, MediaType, Response, get
+
+
+def probe_app(runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]]) -> Litestar:
+    @get("/health/live", media_type=MediaType.JSON, sync_to_thread=False)
+    def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/health/ready", media_type=MediaType.JSON)
+    async def ready() -> Response[dict[str, Any]]:
+        ok, checks = await runtime.health.ready()
+        ok = ok and not runtime.draining
+        body = {"status": "ready" if ok else "not_ready", "checks": checks}
+        return Response(body, status_code=200 if ok else 503)
+
+    @get("/metrics", sync_to_thread=False)
+    def metrics() -> Response[bytes]:
+        body, content_type = render(runtime.registry)
+        return Response(body, media_type=content_type)
+
+    @get("/docs/asyncapi", media_type=MediaType.JSON, sync_to_thread=False)
+    def docs() -> dict[str, Any]:
+        return asyncapi()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return Litestar(
+        route_handlers=[live, ready, metrics, docs], lifespan=[lifespan], openapi_config=None, logging_config=None
+    )

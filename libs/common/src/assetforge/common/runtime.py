@@ -1,0 +1,132 @@
+"""What every service process runs: database, bus, outbox relay, consumers, probes.
+
+A service's composition root (its ``app.py``) builds a :class:`ServiceRuntime` from its
+settings, tables, request/reply router and event consumers, and ties ``start`` and
+``stop`` to its ASGI lifespan. ``stop`` is the graceful shutdown SIGTERM leads to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass, field
+
+from assetforge.common.bus.broker import make_broker
+from assetforge.common.bus.consumer import EventConsumer, register_consumer
+from assetforge.common.bus.outbox import OutboxRelay
+from assetforge.common.bus.request import BusClient
+from assetforge.common.bus.rpc import RpcRouter, RpcServer
+from assetforge.common.bus.streams import ensure_streams
+from assetforge.common.contracts.common import Ping, Pong, ping_subject
+from assetforge.common.db.database import Database
+from assetforge.common.health import HealthChecks
+from assetforge.common.observability.metrics import make_bus_metrics, make_registry
+from assetforge.common.settings import DatabaseSettings, NatsSettings, RuntimeSettings
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from sqlalchemy import Table
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceParts:
+    """The pieces a service contributes to its runtime."""
+
+    outbox: Table
+    inbox: Table
+    rpc: RpcRouter = field(default_factory=RpcRouter)
+    consumers: list[EventConsumer] = field(default_factory=list)
+    # Whether to answer ``<service>.v1.health.ping`` (the gateway's readiness asks).
+    answers_ping: bool = True
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        runtime: RuntimeSettings,
+        database: DatabaseSettings,
+        nats: NatsSettings,
+        parts: ServiceParts,
+    ) -> None:
+        self.name = runtime.service
+        self.instance = f"{socket.gethostname()}-{id(self):x}"
+        self.settings = runtime
+        self.nats_settings = nats
+        self.parts = parts
+        self.registry = make_registry()
+        self.metrics = make_bus_metrics(self.registry)
+        self.database = Database(database, application_name=self.name)
+        self.broker: NatsBroker = make_broker(nats, self.name, self.registry)
+        for consumer in parts.consumers:
+            register_consumer(self.broker, consumer, self.database, parts.inbox, self.metrics)
+        if parts.answers_ping:
+            parts.rpc.add(ping_subject(self.name), Ping, Pong, self._pong, "Readiness ping")
+        self.health = HealthChecks()
+        self.health.add("database", self.database.ping)
+        self.health.add("nats", self._nats_connected)
+        self._relay: OutboxRelay | None = None
+        self._rpc_server: RpcServer | None = None
+        self._bus: BusClient | None = None
+        self.draining = False
+
+    @property
+    def client(self) -> Client:
+        return self.broker.connection
+
+    @property
+    def bus(self) -> BusClient:
+        if self._bus is None:
+            raise RuntimeError("the runtime has not started")
+        return self._bus
+
+    async def start(self) -> None:
+        client = await self.broker.connect()
+        js = client.jetstream()
+        await ensure_streams(js)
+        self._relay = OutboxRelay(self.database.engine, self.parts.outbox, js, self.metrics)
+        self.database.on_commit(self._relay.after_commit)
+        self._relay.start()
+        self._bus = BusClient(client, self.metrics, default_timeout=self.nats_settings.request_timeout_s)
+        self._rpc_server = RpcServer(client, self.parts.rpc, queue=self.name, metrics=self.metrics)
+        await self._rpc_server.start()
+        await self.broker.start()
+        log.info(
+            "%s started (%d bus endpoints, %d consumers)",
+            self.name,
+            len(self.parts.rpc.endpoints),
+            len(self.parts.consumers),
+        )
+
+    async def stop(self) -> None:
+        """Stop taking work, finish what is in flight, flush the outbox, close pools."""
+        self.draining = True
+        if self._rpc_server is not None:
+            await self._rpc_server.drain()
+        for subscriber in self.broker.subscribers:
+            try:
+                await subscriber.stop()
+            except Exception as exc:  # noqa: BLE001 - keep shutting the rest down
+                log.warning("stopping a subscriber failed: %s", exc)
+        if self._relay is not None:
+            await self._relay.stop()
+        try:
+            await asyncio.wait_for(self.broker.stop(), timeout=10)
+        except Exception as exc:  # noqa: BLE001 - draining fails while reconnecting; close instead
+            log.warning("draining the NATS connection failed (%s); closing it", exc)
+            with contextlib.suppress(Exception):
+                await self.client.close()
+        await self.database.dispose()
+        log.info("%s stopped", self.name)
+
+    async def _nats_connected(self) -> bool:
+        try:
+            return self.client.is_connected
+        except Exception:  # noqa: BLE001 - not connected yet
+            return False
+
+    async def _pong(self, _: Ping, __: object) -> Pong:
+        ready, _checks = await self.health.ready()
+        return Pong(service=self.name, instance=self.instance, ready=ready and not self.draining)

@@ -1,0 +1,144 @@
+"""The catalog's rules: who sees which asset, how pages are cut, what creation emits."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Any
+
+from assetforge.assets.models import outbox
+from assetforge.assets.repository import AssetFilter, AssetRepository, PagePosition
+from assetforge.common.bus.context import Principal
+from assetforge.common.bus.outbox import add_event
+from assetforge.common.contracts.assets import (
+    Asset,
+    AssetCreated,
+    AssetPage,
+    AssetStatus,
+    AssetType,
+    CreateAsset,
+    ListAssets,
+    Visibility,
+    asset_event_subject,
+)
+from assetforge.common.contracts.errors import FieldError
+from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
+from assetforge.common.ids import uuid7
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def to_asset(row: Any) -> Asset:
+    return Asset(
+        id=str(row.id),
+        name=row.name,
+        description=row.description,
+        type=AssetType(row.type),
+        subtype=row.subtype,
+        category=row.category,
+        tier=row.tier,
+        status=AssetStatus(row.status),
+        visibility=Visibility(row.visibility),
+        owner_id=row.owner_id,
+        project_id=str(row.project_id) if row.project_id else None,
+        tags=row.tags or [],
+        metadata=row.metadata or {},
+        prompt=row.prompt,
+        model_url=row.model_url,
+        thumbnail_url=row.thumbnail_url,
+        concept_art_url=row.concept_art_url,
+        rigged_model_url=row.rigged_model_url,
+        files=row.files or [],
+        parent_asset_id=str(row.parent_asset_id) if row.parent_asset_id else None,
+        is_variant=row.is_variant,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def encode_cursor(position: PagePosition) -> str:
+    raw = f"{position.created_at.isoformat()}|{position.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> PagePosition:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        return PagePosition(created_at=datetime.fromisoformat(stamp), id=uuid.UUID(ident))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise _invalid("cursor", "not a cursor returned by this API") from error
+
+
+def parse_uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise _invalid(field, "must be a UUID") from error
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field} {message}", [FieldError(field=field, message=message)])
+
+
+def _can_see(row: Any, viewer: Principal | None) -> bool:
+    if row.visibility == Visibility.PUBLIC:
+        return True
+    return viewer is not None and (viewer.is_admin or viewer.user_id == row.owner_id)
+
+
+async def list_assets(session: AsyncSession, query: ListAssets, viewer: Principal | None) -> AssetPage:
+    where = AssetFilter(
+        viewer_id=viewer.user_id if viewer else None,
+        viewer_is_admin=bool(viewer and viewer.is_admin),
+        project_id=parse_uuid(query.project_id, "projectId") if query.project_id else None,
+        type=query.type,
+        status=query.status,
+        owner_id=query.owner_id,
+        text=query.q.strip() if query.q else None,
+    )
+    after = decode_cursor(query.cursor) if query.cursor else None
+    rows = await AssetRepository(session).list_page(where, after, query.limit + 1)
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = encode_cursor(PagePosition(rows[-1].created_at, rows[-1].id)) if has_more else None
+    return AssetPage(assets=[to_asset(row) for row in rows], next_cursor=next_cursor)
+
+
+async def get_asset(session: AsyncSession, asset_id: str, viewer: Principal | None) -> Asset:
+    row = await AssetRepository(session).get(parse_uuid(asset_id, "id"))
+    # A private asset answers exactly like a missing one, so ids cannot be probed.
+    if row is None or not _can_see(row, viewer):
+        raise NotFound("asset not found")
+    return to_asset(row)
+
+
+async def create_asset(session: AsyncSession, command: CreateAsset, owner: Principal | None) -> Asset:
+    if owner is None:
+        raise Unauthorized("creating an asset needs a signed-in user")
+    values = {
+        "id": uuid7(),
+        "name": command.name,
+        "description": command.description,
+        "type": command.type.value,
+        "visibility": command.visibility.value,
+        "status": command.status.value,
+        "owner_id": owner.user_id,
+        "project_id": parse_uuid(command.project_id, "projectId") if command.project_id else None,
+        "tags": command.tags,
+        "metadata": command.metadata,
+        "prompt": command.prompt,
+        "files": [str(parse_uuid(file_id, "files")) for file_id in command.files],
+    }
+    asset = to_asset(await AssetRepository(session).insert(values))
+    event = AssetCreated(
+        asset_id=asset.id,
+        owner_id=asset.owner_id,
+        name=asset.name,
+        type=asset.type,
+        visibility=asset.visibility,
+        created_at=asset.created_at,
+    )
+    await add_event(session, outbox, asset_event_subject(asset.id, "created"), event)
+    return asset

@@ -1,0 +1,1 @@
+"""HTTP edges of the gateway: decode, authorize, ask a service, encode."""

@@ -1,0 +1,70 @@
+"""Probes and metrics: public, never rate limited, and cheap."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from assetforge.common.bus.context import RequestContext
+from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
+from assetforge.common.errors import AppError
+from assetforge.common.observability.metrics import render
+from assetforge.gateway.state import GatewayState
+from litestar import Controller, MediaType, Request, Response, get
+
+
+async def _service_ready(state: GatewayState, service: str) -> bool:
+    try:
+        pong = await state.bus.request(
+            ping_subject(service),
+            Ping(),
+            Pong,
+            RequestContext(request_id="readiness"),
+            timeout=state.settings.edge.probe_timeout_s,
+        )
+    except AppError:
+        return False
+    return pong.ready
+
+
+async def readiness(state: GatewayState) -> tuple[bool, dict[str, bool]]:
+    ok, checks = await state.runtime.health.ready()
+    if not checks.get("nats"):
+        services = dict.fromkeys(SERVICES, False)
+    else:
+        answers = await asyncio.gather(*(_service_ready(state, s) for s in SERVICES))
+        services = dict(zip(SERVICES, answers, strict=True))
+    checks.update(services)
+    return ok and all(services.values()) and not state.runtime.draining, checks
+
+
+class HealthController(Controller):
+    path = "/api/health"
+    tags = ["health"]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get(
+        "/live",
+        summary="Liveness: the process is up; touches no dependency",
+        media_type=MediaType.JSON,
+        sync_to_thread=False,
+    )
+    def live(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready", summary="Readiness: NATS, PostgreSQL and every service answer", media_type=MediaType.JSON)
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        ok, checks = await readiness(request.app.state.gateway)
+        body = {"status": "ready" if ok else "not_ready", "checks": checks}
+        return Response(body, status_code=200 if ok else 503)
+
+    @get("/", summary="Legacy health summary", media_type=MediaType.JSON)
+    async def summary(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        ok, checks = await readiness(request.app.state.gateway)
+        body = {"status": "healthy" if ok else "unhealthy", "services": checks}
+        return Response(body, status_code=200 if ok else 503)
+
+
+@get("/metrics", summary="Prometheus metrics", tags=["health"], sync_to_thread=False)
+def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    body, content_type = render(request.app.state.gateway.runtime.registry)
+    return Response(body, media_type=content_type)

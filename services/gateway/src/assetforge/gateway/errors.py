@@ -1,0 +1,73 @@
+"""Every error leaves the gateway in one shape:
+``{"error": CODE, "message": str, "requestId": str, "fields"?: [...]}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
+from assetforge.common.errors import AppError
+from assetforge.common.observability.context import request_id_var
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger(__name__)
+
+_CODE_BY_STATUS = {status: code for code, status in HTTP_STATUS.items()}
+
+
+def error_response(
+    code: ErrorCode,
+    message: str,
+    *,
+    status: int | None = None,
+    fields: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"error": code.value, "message": message, "requestId": request_id_var.get() or ""}
+    if fields:
+        body["fields"] = fields
+    return Response(body, status_code=status or HTTP_STATUS[code], media_type=MediaType.JSON, headers=headers)
+
+
+def _validation_fields(extra: Any) -> list[dict[str, str]]:
+    items = extra if isinstance(extra, list) else []
+    return [
+        {"field": str(item.get("key") or "body"), "message": str(item.get("message", "invalid"))}
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    fields = _validation_fields(exc.extra)
+    names = ", ".join(f["field"] for f in fields) or "request"
+    return error_response(ErrorCode.BAD_REQUEST, f"invalid {names}", fields=fields)
+
+
+def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    code = _CODE_BY_STATUS.get(exc.status_code)
+    if code is None:
+        code = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR
+    message = exc.detail if exc.status_code < 500 else "internal error"
+    return error_response(code, message, status=exc.status_code, headers=exc.headers)
+
+
+def handle_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    fields = [{"field": f.field, "message": f.message} for f in exc.fields] if exc.fields else None
+    return error_response(exc.code, exc.message, fields=fields)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(ErrorCode.INTERNAL_SERVER_ERROR, "internal error", status=HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    AppError: handle_app_error,
+    Exception: handle_unexpected,
+}

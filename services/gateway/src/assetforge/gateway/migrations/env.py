@@ -1,0 +1,4 @@
+from assetforge.common.db.migrations import run_env
+from assetforge.gateway.models import Base
+
+run_env(Base.metadata)

@@ -1,0 +1,1 @@
+"""The gateway's domain rules (identity, activity log)."""

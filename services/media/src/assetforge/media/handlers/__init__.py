@@ -1,0 +1,1 @@
+"""Bus edges of the media service."""
