@@ -60,7 +60,8 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
     args = parser.parse_args(argv)
 
     if args.command == "docs":
-        settings = _load(entry, {**_DOCS_ENV, **os.environ})
+        # Only fixed values, so the document does not depend on the shell it is made in.
+        settings = _load(entry, _DOCS_ENV)
         document = json.dumps(entry.asyncapi(entry.create_runtime(settings)), indent=2, sort_keys=True) + "\n"
         if args.out:
             args.out.write_text(document)
@@ -92,3 +93,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report, status = check_env(os.environ)
         print(report)
         raise SystemExit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+from faststream.specification import AsyncAPI
+
 from assetforge.common.bus.rpc import RpcRouter
 from assetforge.common.contracts.errors import ErrorReply
 from assetforge.common.runtime import ServiceRuntime
-from faststream.specification import AsyncAPI
 
 _REF = "#/components/schemas/{name}"
 
@@ -28,7 +29,7 @@ class EventDoc:
 
 
 def _key(subject: str) -> str:
-    return subject.replace(".", "_").replace("*", "ANY").replace(">", "ALL").replace("<", "").replace(">", "")
+    return subject.replace(".", "_").replace("*", "ANY").replace(">", "ALL")
 
 
 def asyncapi_document(runtime: ServiceRuntime, *, publishes: list[EventDoc] | None = None) -> dict[str, Any]:
@@ -88,6 +89,12 @@ def asyncapi_document(runtime: ServiceRuntime, *, publishes: list[EventDoc] | No
                 ],
             },
         }
+    for consumer in runtime.parts.consumers:
+        # FastStream cannot see the payload type (the handler takes the raw message).
+        payload = {"$ref": _REF.format(name=consumer.event_type.__name__)}
+        for name, described in messages.items():
+            if name.startswith(f"{consumer.durable}:"):
+                described["payload"] = payload
     for event in publishes:
         key = _key(event.subject)
         channels[key] = {

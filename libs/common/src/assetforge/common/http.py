@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from litestar import Litestar, MediaType, Response, get
+
 from assetforge.common.observability.metrics import render
 from assetforge.common.runtime import ServiceRuntime
-from litestar import Litestar, MediaType, Response, get
 
 
 def probe_app(runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]]) -> Litestar:

@@ -13,6 +13,10 @@ import logging
 import socket
 from dataclasses import dataclass, field
 
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from sqlalchemy import Table
+
 from assetforge.common.bus.broker import make_broker
 from assetforge.common.bus.consumer import EventConsumer, register_consumer
 from assetforge.common.bus.outbox import OutboxRelay
@@ -24,9 +28,6 @@ from assetforge.common.db.database import Database
 from assetforge.common.health import HealthChecks
 from assetforge.common.observability.metrics import make_bus_metrics, make_registry
 from assetforge.common.settings import DatabaseSettings, NatsSettings, RuntimeSettings
-from faststream.nats import NatsBroker
-from nats.aio.client import Client
-from sqlalchemy import Table
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ServiceRuntime:
         self.registry = make_registry()
         self.metrics = make_bus_metrics(self.registry)
         self.database = Database(database, application_name=self.name)
-        self.broker: NatsBroker = make_broker(nats, self.name, self.registry)
+        self.broker: NatsBroker = make_broker(nats, self.name)
         for consumer in parts.consumers:
             register_consumer(self.broker, consumer, self.database, parts.inbox, self.metrics)
         if parts.answers_ping:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from assetforge.common.settings import HttpSettings
 
 

@@ -17,9 +17,16 @@ import time
 from pathlib import Path
 
 import httpx
+
 from assetforge.common.devstack import EmbeddedNats, EmbeddedPostgres, ensure_database, port_is_free
 
 SERVICES = ("gateway", "assets", "generation", "media")
+# Every service reads HTTP_PORT (the gateway reads PORT); on one machine each needs its
+# own, so <SERVICE>_HTTP_PORT overrides these defaults for `make run`.
+HTTP_PORTS = {"assets": 3011, "generation": 3012, "media": 3013}
+# Every service reads HTTP_PORT (the gateway reads PORT); on one machine each needs its
+# own, so <SERVICE>_HTTP_PORT overrides these defaults for `make run`.
+HTTP_PORTS = {"assets": 3011, "generation": 3012, "media": 3013}
 COLORS = {"gateway": "36", "assets": "32", "generation": "35", "media": "33"}
 DATABASE = "assetforge"
 DEFAULT_NATS_PORT = 4322
@@ -118,11 +125,14 @@ async def _serve(env: dict[str, str]) -> int:
     processes = []
     pipes = []
     for name in SERVICES:
+        child_env = dict(env)
+        if name in HTTP_PORTS:
+            child_env["HTTP_PORT"] = env.get(f"{name.upper()}_HTTP_PORT", str(HTTP_PORTS[name]))
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             f"assetforge.{name}",
-            env=env,
+            env=child_env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             # Own session: Ctrl-C reaches only this process, which stops the services in order.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from litestar import Litestar
+
 from assetforge.assets.handlers import assets as asset_handlers
 from assetforge.assets.models import inbox, outbox
 from assetforge.assets.settings import SERVICE, Settings, load_settings
@@ -13,7 +15,6 @@ from assetforge.common.contracts.assets import ASSET_CREATED_FILTER, AssetCreate
 from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
-from litestar import Litestar
 
 PUBLISHES = [EventDoc(ASSET_CREATED_FILTER, AssetCreated, "An asset entered the catalog")]
 

@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from assetforge.common.bus.inbox import make_inbox_table
-from assetforge.common.bus.outbox import make_outbox_table
-from assetforge.common.db import make_metadata
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assetforge.common.bus.inbox import make_inbox_table
+from assetforge.common.bus.outbox import make_outbox_table
+from assetforge.common.db import make_metadata
 
 SCHEMA = "assets"
 

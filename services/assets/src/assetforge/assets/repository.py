@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from assetforge.assets.models import AssetRecord
 from sqlalchemy import Row, and_, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from assetforge.assets.models import AssetRecord
 
 _ASSETS = AssetRecord.__table__
 _COLUMNS = tuple(_ASSETS.c)

@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from assetforge.assets.models import outbox
 from assetforge.assets.repository import AssetFilter, AssetRepository, PagePosition
 from assetforge.common.bus.context import Principal
@@ -26,7 +28,6 @@ from assetforge.common.contracts.assets import (
 from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
 from assetforge.common.ids import uuid7
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def to_asset(row: Any) -> Asset:

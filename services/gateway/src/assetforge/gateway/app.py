@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from litestar import Litestar
+from litestar.datastructures import State
+
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.docs import asyncapi_document
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.gateway.controllers.assets import AssetsController
+from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.health import HealthController, metrics
 from assetforge.gateway.edge import EdgeMiddleware
 from assetforge.gateway.errors import EXCEPTION_HANDLERS
@@ -18,8 +22,6 @@ from assetforge.gateway.openapi import openapi_config
 from assetforge.gateway.settings import SERVICE, Settings, load_settings
 from assetforge.gateway.state import GatewayState
 from assetforge.gateway.subscribers import CONSUMERS
-from litestar import Litestar
-from litestar.datastructures import State
 
 
 def create_runtime(settings: Settings) -> ServiceRuntime:
@@ -40,7 +42,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         await runtime.stop()
 
     app = Litestar(
-        route_handlers=[HealthController, metrics, AssetsController],
+        route_handlers=[HealthController, metrics, asyncapi_route, AssetsController],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],

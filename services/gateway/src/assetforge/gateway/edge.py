@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from opentelemetry.trace import SpanKind, StatusCode
+
 from assetforge.common.observability.context import accept_request_id, request_id_var
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
 from assetforge.gateway.metrics import HttpMetrics
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from opentelemetry.trace import SpanKind, StatusCode
 
 _REQUEST_ID = b"x-request-id"
 UNMATCHED = "unmatched"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
-from assetforge.common.errors import AppError
-from assetforge.common.observability.context import request_id_var
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
+from assetforge.common.errors import AppError
+from assetforge.common.observability.context import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +33,30 @@ def error_response(
     return Response(body, status_code=status or HTTP_STATUS[code], media_type=MediaType.JSON, headers=headers)
 
 
-def _validation_fields(extra: Any) -> list[dict[str, str]]:
+def _public_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name the client used (``projectId``), not the handler's argument (``project_id``)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except Exception:  # noqa: BLE001 - no route resolved; the key is all we have
+        return key
+    alias = getattr(parameter.kwarg_definition, "name", None) if parameter else None
+    return alias or key
+
+
+def _validation_fields(request: Request[Any, Any, Any], extra: Any) -> list[dict[str, str]]:
     items = extra if isinstance(extra, list) else []
     return [
-        {"field": str(item.get("key") or "body"), "message": str(item.get("message", "invalid"))}
+        {
+            "field": _public_name(request, str(item["key"])) if item.get("key") else "body",
+            "message": str(item.get("message", "invalid")),
+        }
         for item in items
         if isinstance(item, dict)
     ]
 
 
-def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    fields = _validation_fields(exc.extra)
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    fields = _validation_fields(request, exc.extra)
     names = ", ".join(f["field"] for f in fields) or "request"
     return error_response(ErrorCode.BAD_REQUEST, f"invalid {names}", fields=fields)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assetforge.common.observability.metrics import LATENCY_BUCKETS
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from assetforge.common.observability.metrics import LATENCY_BUCKETS
 
 SIZE_BUCKETS = (100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from assetforge.common.contracts.errors import ErrorCode, FieldError
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from assetforge.common.contracts.errors import ErrorCode, FieldError
 
 
 class ErrorBody(msgspec.Struct, rename="camel", omit_defaults=True):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from assetforge.common.ids import uuid7
-from assetforge.gateway.models import ActivityEntry
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from assetforge.common.ids import uuid7
+from assetforge.gateway.models import ActivityEntry
 
 
 class ActivityRepository:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from litestar import Litestar
+
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.docs import asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.generation.models import inbox, outbox
 from assetforge.generation.settings import SERVICE, Settings, load_settings
-from litestar import Litestar
 
 
 def create_runtime(settings: Settings) -> ServiceRuntime:

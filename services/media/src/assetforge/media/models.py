@@ -3,12 +3,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from assetforge.common.bus.inbox import make_inbox_table
-from assetforge.common.bus.outbox import make_outbox_table
-from assetforge.common.db import make_metadata
 from sqlalchemy import BigInteger, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from assetforge.common.bus.inbox import make_inbox_table
+from assetforge.common.bus.outbox import make_outbox_table
+from assetforge.common.db import make_metadata
 
 SCHEMA = "media"
 

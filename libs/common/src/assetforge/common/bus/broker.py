@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from assetforge.common.settings import NatsSettings
 from fast_depends.msgspec import MsgSpecSerializer
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
-from faststream.nats.prometheus import NatsPrometheusMiddleware
-from prometheus_client import CollectorRegistry
+
+from assetforge.common.settings import NatsSettings
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ async def _error(error: Exception) -> None:
     log.warning("NATS connection error: %s", error)
 
 
-def make_broker(settings: NatsSettings, service: str, registry: CollectorRegistry) -> NatsBroker:
+def make_broker(settings: NatsSettings, service: str) -> NatsBroker:
     """A broker that reconnects without limit and reports to Prometheus and OpenTelemetry."""
     bus_log = logging.getLogger(f"assetforge.{service}.bus")
     # FastStream narrates every consumer start and message at INFO; keep its warnings only.
@@ -45,7 +44,9 @@ def make_broker(settings: NatsSettings, service: str, registry: CollectorRegistr
         reconnected_cb=_reconnected,
         error_cb=_error,
         graceful_timeout=15.0,
-        middlewares=[NatsTelemetryMiddleware(), NatsPrometheusMiddleware(registry=registry, app_name=service)],
+        # No FastStream Prometheus middleware: it labels by concrete subject, one series per
+        # aggregate id (evt.assets.asset.<id>.created). The consumers count by consumer name.
+        middlewares=[NatsTelemetryMiddleware()],
         logger=bus_log,
         log_level=logging.DEBUG,
         description=f"Asset-Forge {service} service",

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import msgspec
+
 from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import ValidationFailed
 

@@ -14,6 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from nats.js.api import AckPolicy as JsAckPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from assetforge.common.bus.codec import decode
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.bus.inbox import claim
@@ -23,12 +30,6 @@ from assetforge.common.db.database import Database
 from assetforge.common.errors import ValidationFailed
 from assetforge.common.observability.context import request_id_var
 from assetforge.common.observability.metrics import BusMetrics
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
-from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import ConsumerConfig, DeliverPolicy
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,17 @@ import uuid
 from typing import Any
 
 import msgspec
+from nats.js import JetStreamContext
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
 from assetforge.common.bus.codec import encoder
 from assetforge.common.contracts import headers as h
 from assetforge.common.ids import uuid7
 from assetforge.common.observability.context import request_id_var
 from assetforge.common.observability.metrics import BusMetrics
 from assetforge.common.observability.tracing import inject_headers
-from nats.js import JetStreamContext
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
 

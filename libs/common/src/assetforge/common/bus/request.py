@@ -6,6 +6,11 @@ import time
 from typing import TypeVar
 
 import msgspec
+from nats.aio.client import Client
+from nats.errors import ConnectionClosedError, NoRespondersError, OutboundBufferLimitError
+from nats.errors import TimeoutError as NatsTimeout
+from opentelemetry.trace import SpanKind
+
 from assetforge.common.bus.codec import encoder
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts import headers as h
@@ -13,10 +18,6 @@ from assetforge.common.contracts.errors import ErrorReply
 from assetforge.common.errors import GatewayTimeout, InternalError, ServiceUnavailable, from_reply
 from assetforge.common.observability.metrics import BusMetrics
 from assetforge.common.observability.tracing import inject_headers, tracer, tracing_enabled
-from nats.aio.client import Client
-from nats.errors import ConnectionClosedError, NoRespondersError, OutboundBufferLimitError
-from nats.errors import TimeoutError as NatsTimeout
-from opentelemetry.trace import SpanKind
 
 T = TypeVar("T")
 

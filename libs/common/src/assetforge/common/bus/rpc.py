@@ -16,6 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from opentelemetry.trace import SpanKind
+
 from assetforge.common.bus.codec import decode, encoder
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts import headers as h
@@ -23,10 +28,6 @@ from assetforge.common.errors import AppError, InternalError
 from assetforge.common.observability.context import request_id_var
 from assetforge.common.observability.metrics import BusMetrics
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
-from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-from opentelemetry.trace import SpanKind
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from assetforge.common.db.engine import make_engine
-from assetforge.common.settings import DatabaseSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from assetforge.common.db.engine import make_engine
+from assetforge.common.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from assetforge.common.observability.tracing import tracing_enabled
-from assetforge.common.settings import DatabaseSettings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from assetforge.common.db.tracing import trace_statements
+from assetforge.common.observability.tracing import tracing_enabled
+from assetforge.common.settings import DatabaseSettings
 
 
 def to_async_url(url: str) -> str:
@@ -32,7 +34,5 @@ def make_engine(
         },
     )
     if tracing_enabled():
-        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor  # noqa: PLC0415
-
-        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, enable_commenter=False)
+        trace_statements(engine.sync_engine, engine.url.database or "postgres")
     return engine

@@ -9,10 +9,11 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from assetforge.common.db.engine import to_async_url
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from assetforge.common.db.engine import to_async_url
 
 VERSION_TABLE = "alembic_version"
 

@@ -9,8 +9,9 @@ import time
 from typing import Any
 
 import msgspec
-from assetforge.common.observability.context import request_id_var
 from opentelemetry import trace
+
+from assetforge.common.observability.context import request_id_var
 
 
 class ContextFilter(logging.Filter):

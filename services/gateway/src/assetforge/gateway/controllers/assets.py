@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter
+
 from assetforge.common.contracts import assets as contract
 from assetforge.gateway.openapi import ERRORS, json_reply
 from assetforge.gateway.state import GatewayState, request_context
-from litestar import Controller, MediaType, Request, Response, get
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
 
 
 class AssetsController(Controller):
@@ -26,13 +27,13 @@ class AssetsController(Controller):
     async def list_assets(  # noqa: PLR0917 - Litestar maps each query parameter to an argument
         self,
         request: Request[Any, Any, Any],
-        limit: Annotated[int, Parameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
-        cursor: Annotated[str | None, Parameter(max_length=512)] = None,
-        project_id: Annotated[UUID | None, Parameter(query="projectId")] = None,
-        asset_type: Annotated[contract.AssetType | None, Parameter(query="type")] = None,
-        status: contract.AssetStatus | None = None,
-        owner_id: Annotated[str | None, Parameter(query="ownerId", max_length=128)] = None,
-        q: Annotated[str | None, Parameter(max_length=200, examples=[Example(value="longsword")])] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        project_id: Annotated[UUID | None, QueryParameter(name="projectId")] = None,
+        asset_type: Annotated[contract.AssetType | None, QueryParameter(name="type")] = None,
+        status: Annotated[contract.AssetStatus | None, QueryParameter()] = None,
+        owner_id: Annotated[str | None, QueryParameter(name="ownerId", max_length=128)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, examples=[Example(value="longsword")])] = None,
     ) -> Response[bytes]:
         state: GatewayState = request.app.state.gateway
         query = contract.ListAssets(
@@ -53,7 +54,9 @@ class AssetsController(Controller):
         description="Private assets are visible only to their owner or an admin (404 otherwise).",
         responses={200: json_reply(contract.Asset, "The asset"), **ERRORS},
     )
-    async def get_asset(self, request: Request[Any, Any, Any], asset_id: UUID) -> Response[bytes]:
+    async def get_asset(
+        self, request: Request[Any, Any, Any], asset_id: Annotated[UUID, PathParameter()]
+    ) -> Response[bytes]:
         state: GatewayState = request.app.state.gateway
         reply = await state.bus.request_raw(contract.ASSET_GET, contract.GetAsset(id=str(asset_id)), request_context())
         return Response(reply, media_type=MediaType.JSON)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from litestar import Controller, MediaType, Request, Response, get
+
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
 from assetforge.common.errors import AppError
 from assetforge.common.observability.metrics import render
 from assetforge.gateway.state import GatewayState
-from litestar import Controller, MediaType, Request, Response, get
 
 
 async def _service_ready(state: GatewayState, service: str) -> bool:

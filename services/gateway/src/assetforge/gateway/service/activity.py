@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.assets import AssetCreated
 from assetforge.gateway.repository import ActivityRepository
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def record_asset_created(event: AssetCreated, session: AsyncSession, _: RequestContext) -> None:

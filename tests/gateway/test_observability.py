@@ -1,0 +1,63 @@
+"""Traces cross the bus; metrics are labelled by route template."""
+
+from __future__ import annotations
+
+import httpx
+from nats.aio.client import Client
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from tests.helpers import create_asset
+
+
+async def test_one_trace_spans_gateway_bus_service_and_sql(
+    gateway: httpx.AsyncClient, nc: Client, owner: str, spans: InMemorySpanExporter
+) -> None:
+    asset = await create_asset(nc, owner)
+    spans.clear()
+
+    response = await gateway.get(f"/api/assets/{asset['id']}")
+    assert response.status_code == 200
+
+    finished = spans.get_finished_spans()
+    http = next(s for s in finished if s.name == "GET /api/assets/{asset_id}")
+    trace_id = http.context.trace_id
+    in_trace = [s for s in finished if s.context.trace_id == trace_id]
+    by_id = {s.context.span_id: s for s in in_trace}
+
+    send = next(s for s in in_trace if s.name == "assets.v1.asset.get send")
+    process = next(s for s in in_trace if s.name == "assets.v1.asset.get process")
+    sql = [s for s in in_trace if s.attributes and "db.query.text" in s.attributes]
+
+    assert http.kind is SpanKind.SERVER
+    assert send.parent is not None
+    assert by_id[send.parent.span_id] is http
+    assert process.parent is not None
+    assert by_id[process.parent.span_id] is send
+    assert sql, [s.name for s in in_trace]
+    assert any(s.parent is not None and by_id.get(s.parent.span_id) is process for s in sql)
+    assert any("FROM assets.assets" in str(s.attributes["db.query.text"]) for s in sql)  # type: ignore[index]
+
+
+async def test_an_incoming_traceparent_is_continued(gateway: httpx.AsyncClient, spans: InMemorySpanExporter) -> None:
+    parent_trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    await gateway.get("/api/health/live", headers={"traceparent": f"00-{parent_trace}-00f067aa0ba902b7-01"})
+    http = next(s for s in spans.get_finished_spans() if s.name == "GET /api/health/live")
+    assert format(http.context.trace_id, "032x") == parent_trace
+
+
+async def test_metrics_are_labelled_by_route_template_not_raw_path(gateway: httpx.AsyncClient, nc: Client) -> None:
+    asset = await create_asset(nc, "did:privy:metrics")
+    await gateway.get(f"/api/assets/{asset['id']}")
+    await gateway.get("/api/does-not-exist/12345")
+
+    text = (await gateway.get("/metrics")).text
+
+    assert 'http_requests_total{method="GET",route="/api/assets/{asset_id}",status="200"}' in text
+    assert asset["id"] not in text
+    assert "12345" not in text
+    assert 'route="unmatched",status="404"' in text
+    for name in ("http_request_duration_seconds_bucket", "http_request_size_bytes", "http_response_size_bytes"):
+        assert name in text
+    assert 'nats_request_duration_seconds_count{outcome="ok",subject="assets.v1.asset.get"}' in text
+    assert "process_resident_memory_bytes" in text

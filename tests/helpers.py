@@ -1,0 +1,41 @@
+"""Small builders shared by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from nats.aio.client import Client
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from assetforge.common.contracts import assets as contract
+from assetforge.common.contracts import headers as h
+from assetforge.common.db import to_async_url
+
+
+async def create_asset(nc: Client, owner: str, **fields: Any) -> dict[str, Any]:
+    """Create an asset through the assets service's real bus endpoint."""
+    body = {"name": "rusty longsword", "type": "weapon", "visibility": "public", **fields}
+    reply = await nc.request(
+        contract.ASSET_CREATE, msgspec.json.encode(body), timeout=5, headers={h.USER_ID: owner, h.REQUEST_ID: "t"}
+    )
+    decoded: dict[str, Any] = msgspec.json.decode(reply.data)
+    assert not reply.headers or reply.headers.get(h.STATUS) != h.STATUS_ERROR, decoded
+    return decoded
+
+
+async def scalar(database_url: str, sql: str, **params: Any) -> Any:
+    """One value from the database, read on a connection of the test's own."""
+    engine = create_async_engine(to_async_url(database_url))
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(text(sql), params)).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def activity_count(database_url: str, entity_id: str) -> int:
+    """How many activity-log entries the gateway recorded for one entity."""
+    count = await scalar(database_url, "SELECT count(*) FROM gateway.activity_log WHERE entity_id = :id", id=entity_id)
+    return int(count)
