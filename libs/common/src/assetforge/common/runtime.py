@@ -17,7 +17,7 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from sqlalchemy import Table
 
-from assetforge.common.bus.broker import make_broker
+from assetforge.common.bus.broker import ConnectionEvents, make_broker
 from assetforge.common.bus.consumer import EventConsumer, register_consumer
 from assetforge.common.bus.outbox import OutboxRelay
 from assetforge.common.bus.request import BusClient
@@ -60,7 +60,8 @@ class ServiceRuntime:
         self.registry = make_registry()
         self.metrics = make_bus_metrics(self.registry)
         self.database = Database(database, application_name=self.name)
-        self.broker: NatsBroker = make_broker(nats, self.name)
+        self._connection_events = ConnectionEvents()
+        self.broker: NatsBroker = make_broker(nats, self.name, self._connection_events)
         for consumer in parts.consumers:
             register_consumer(self.broker, consumer, self.database, parts.inbox, self.metrics)
         if parts.answers_ping:
@@ -113,6 +114,7 @@ class ServiceRuntime:
                 log.warning("stopping a subscriber failed: %s", exc)
         if self._relay is not None:
             await self._relay.stop()
+        self._connection_events.closing = True
         try:
             await asyncio.wait_for(self.broker.stop(), timeout=10)
         except Exception as exc:  # noqa: BLE001 - draining fails while reconnecting; close instead

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, insert, or_, select, true, tuple_, type_coerce
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.types import NullType
 
 from assetforge.assets.models import AssetRecord
+from assetforge.common.contracts.assets import Asset
+from assetforge.common.db.prepared import CompiledQuery
 
 _ASSETS = AssetRecord.__table__
-_COLUMNS = tuple(_ASSETS.c)
+Executor = AsyncSession | AsyncConnection
+
+
+def _as_wire(name: str) -> ColumnElement[Any]:
+    """A column as the wire wants it: UUIDs as text (PostgreSQL formats them faster than
+    Python), arrays straight from the driver (already lists of strings)."""
+    column = _ASSETS.c[name]
+    if isinstance(column.type, postgresql.UUID):
+        return cast(column, String).label(name)
+    if isinstance(column.type, postgresql.ARRAY):
+        return type_coerce(column, NullType()).label(name)
+    return column
+
+
+# In the field order of the Asset Struct, so a row builds one positionally (Asset(*row))
+# and the catalog's hot path spends no Python per column. Enum fields then hold their
+# plain string values, which encode the same.
+ASSET_COLUMNS = tuple(_as_wire(name) for name in Asset.__struct_fields__)
+# Built once: coercing thirty-odd columns per query costs more than running it.
+_SELECT_ASSETS = select(*ASSET_COLUMNS)
+_NEWEST_FIRST = _SELECT_ASSETS.order_by(_ASSETS.c.created_at.desc(), _ASSETS.c.id.desc())
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,39 +62,84 @@ class PagePosition:
     id: uuid.UUID
 
 
+@dataclass(frozen=True, slots=True)
+class PageShape:
+    """Which filters a listing uses; one compiled statement per shape."""
+
+    viewer: bool
+    admin: bool
+    project: bool
+    asset_type: bool
+    status: bool
+    owner: bool
+    text: bool
+    after: bool
+
+
+@functools.cache
+def _page_query(shape: PageShape) -> CompiledQuery:
+    c = _ASSETS.c
+    conditions: list[ColumnElement[bool]] = []
+    if not shape.admin:
+        public = c.visibility == "public"
+        conditions.append(or_(public, c.owner_id == bindparam("viewer_id")) if shape.viewer else public)
+    if shape.project:
+        conditions.append(c.project_id == bindparam("project_id"))
+    if shape.asset_type:
+        conditions.append(c.type == bindparam("asset_type"))
+    if shape.status:
+        conditions.append(c.status == bindparam("status"))
+    if shape.owner:
+        conditions.append(c.owner_id == bindparam("owner_id"))
+    if shape.text:
+        pattern = bindparam("pattern")
+        conditions.append(or_(c.name.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\")))
+    if shape.after:
+        position = tuple_(
+            bindparam("after_created_at", type_=c.created_at.type), bindparam("after_id", type_=c.id.type)
+        )
+        conditions.append(tuple_(c.created_at, c.id) < position)
+    return CompiledQuery(_NEWEST_FIRST.where(and_(true(), *conditions)).limit(bindparam("limit")))
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class AssetRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
 
-    async def list_page(self, where: AssetFilter, after: PagePosition | None, limit: int) -> list[Row[Any]]:
+    async def list_page(self, where: AssetFilter, after: PagePosition | None, limit: int) -> list[Asset]:
         """Newest first; fetches ``limit`` rows (callers ask for one extra to detect a next page)."""
-        c = _ASSETS.c
-        conditions = []
-        if not where.viewer_is_admin:
-            visible = c.visibility == "public"
-            conditions.append(or_(visible, c.owner_id == where.viewer_id) if where.viewer_id else visible)
-        if where.project_id is not None:
-            conditions.append(c.project_id == where.project_id)
-        if where.type is not None:
-            conditions.append(c.type == where.type)
-        if where.status is not None:
-            conditions.append(c.status == where.status)
-        if where.owner_id is not None:
-            conditions.append(c.owner_id == where.owner_id)
-        if where.text:
-            pattern = f"%{_escape_like(where.text)}%"
-            conditions.append(or_(c.name.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\")))
-        if after is not None:
-            conditions.append(tuple_(c.created_at, c.id) < tuple_(after.created_at, after.id))
-        query = select(*_COLUMNS).where(and_(*conditions)).order_by(c.created_at.desc(), c.id.desc()).limit(limit)
-        return list((await self._session.execute(query)).all())
+        if not isinstance(self._executor, AsyncConnection):
+            raise TypeError("list_page runs on a read connection (Database.read_only)")
+        shape = PageShape(
+            viewer=where.viewer_id is not None,
+            admin=where.viewer_is_admin,
+            project=where.project_id is not None,
+            asset_type=where.type is not None,
+            status=where.status is not None,
+            owner=where.owner_id is not None,
+            text=bool(where.text),
+            after=after is not None,
+        )
+        params: dict[str, Any] = {
+            "viewer_id": where.viewer_id,
+            "project_id": where.project_id,
+            "asset_type": where.type,
+            "status": where.status,
+            "owner_id": where.owner_id,
+            "pattern": f"%{_escape_like(where.text)}%" if where.text else None,
+            "after_created_at": after.created_at if after else None,
+            "after_id": after.id if after else None,
+            "limit": limit,
+        }
+        return [Asset(*row) for row in await _page_query(shape).fetch(self._executor, params)]
 
-    async def get(self, asset_id: uuid.UUID) -> Row[Any] | None:
-        return (await self._session.execute(select(*_COLUMNS).where(_ASSETS.c.id == asset_id))).first()
+    async def get(self, asset_id: uuid.UUID) -> Asset | None:
+        row = (await self._executor.execute(_SELECT_ASSETS.where(_ASSETS.c.id == asset_id))).first()
+        return Asset(*row) if row else None
 
-    async def insert(self, values: dict[str, Any]) -> Row[Any]:
-        return (await self._session.execute(insert(_ASSETS).values(**values).returning(*_COLUMNS))).one()
+    async def insert(self, values: dict[str, Any]) -> Asset:
+        return Asset(*(await self._executor.execute(insert(_ASSETS).values(**values).returning(*ASSET_COLUMNS))).one())

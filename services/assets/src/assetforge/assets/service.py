@@ -6,20 +6,17 @@ import base64
 import binascii
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.assets.models import outbox
-from assetforge.assets.repository import AssetFilter, AssetRepository, PagePosition
+from assetforge.assets.repository import AssetFilter, AssetRepository, Executor, PagePosition
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
 from assetforge.common.contracts.assets import (
     Asset,
     AssetCreated,
     AssetPage,
-    AssetStatus,
-    AssetType,
     CreateAsset,
     ListAssets,
     Visibility,
@@ -28,34 +25,6 @@ from assetforge.common.contracts.assets import (
 from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
 from assetforge.common.ids import uuid7
-
-
-def to_asset(row: Any) -> Asset:
-    return Asset(
-        id=str(row.id),
-        name=row.name,
-        description=row.description,
-        type=AssetType(row.type),
-        subtype=row.subtype,
-        category=row.category,
-        tier=row.tier,
-        status=AssetStatus(row.status),
-        visibility=Visibility(row.visibility),
-        owner_id=row.owner_id,
-        project_id=str(row.project_id) if row.project_id else None,
-        tags=row.tags or [],
-        metadata=row.metadata or {},
-        prompt=row.prompt,
-        model_url=row.model_url,
-        thumbnail_url=row.thumbnail_url,
-        concept_art_url=row.concept_art_url,
-        rigged_model_url=row.rigged_model_url,
-        files=row.files or [],
-        parent_asset_id=str(row.parent_asset_id) if row.parent_asset_id else None,
-        is_variant=row.is_variant,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def encode_cursor(position: PagePosition) -> str:
@@ -83,13 +52,13 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field} {message}", [FieldError(field=field, message=message)])
 
 
-def _can_see(row: Any, viewer: Principal | None) -> bool:
-    if row.visibility == Visibility.PUBLIC:
+def _can_see(asset: Asset, viewer: Principal | None) -> bool:
+    if asset.visibility == Visibility.PUBLIC:
         return True
-    return viewer is not None and (viewer.is_admin or viewer.user_id == row.owner_id)
+    return viewer is not None and (viewer.is_admin or viewer.user_id == asset.owner_id)
 
 
-async def list_assets(session: AsyncSession, query: ListAssets, viewer: Principal | None) -> AssetPage:
+async def list_assets(db: Executor, query: ListAssets, viewer: Principal | None) -> AssetPage:
     where = AssetFilter(
         viewer_id=viewer.user_id if viewer else None,
         viewer_is_admin=bool(viewer and viewer.is_admin),
@@ -100,19 +69,22 @@ async def list_assets(session: AsyncSession, query: ListAssets, viewer: Principa
         text=query.q.strip() if query.q else None,
     )
     after = decode_cursor(query.cursor) if query.cursor else None
-    rows = await AssetRepository(session).list_page(where, after, query.limit + 1)
-    has_more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    next_cursor = encode_cursor(PagePosition(rows[-1].created_at, rows[-1].id)) if has_more else None
-    return AssetPage(assets=[to_asset(row) for row in rows], next_cursor=next_cursor)
+    assets = await AssetRepository(db).list_page(where, after, query.limit + 1)
+    has_more = len(assets) > query.limit
+    assets = assets[: query.limit]
+    next_cursor = None
+    if has_more:
+        last = assets[-1]
+        next_cursor = encode_cursor(PagePosition(last.created_at, uuid.UUID(last.id)))
+    return AssetPage(assets=assets, next_cursor=next_cursor)
 
 
-async def get_asset(session: AsyncSession, asset_id: str, viewer: Principal | None) -> Asset:
-    row = await AssetRepository(session).get(parse_uuid(asset_id, "id"))
+async def get_asset(db: Executor, asset_id: str, viewer: Principal | None) -> Asset:
+    asset = await AssetRepository(db).get(parse_uuid(asset_id, "id"))
     # A private asset answers exactly like a missing one, so ids cannot be probed.
-    if row is None or not _can_see(row, viewer):
+    if asset is None or not _can_see(asset, viewer):
         raise NotFound("asset not found")
-    return to_asset(row)
+    return asset
 
 
 async def create_asset(session: AsyncSession, command: CreateAsset, owner: Principal | None) -> Asset:
@@ -132,7 +104,7 @@ async def create_asset(session: AsyncSession, command: CreateAsset, owner: Princ
         "prompt": command.prompt,
         "files": [str(parse_uuid(file_id, "files")) for file_id in command.files],
     }
-    asset = to_asset(await AssetRepository(session).insert(values))
+    asset = await AssetRepository(session).insert(values)
     event = AssetCreated(
         asset_id=asset.id,
         owner_id=asset.owner_id,

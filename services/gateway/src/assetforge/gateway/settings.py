@@ -24,8 +24,6 @@ DEFAULT_PORT = 3004
 @dataclass(frozen=True, slots=True)
 class EdgeSettings:
     max_body_mb: int
-    # How long the gateway waits for a service before answering 504.
-    bus_timeout_s: float
     # Readiness gives each dependency this long to answer.
     probe_timeout_s: float
 
@@ -33,7 +31,6 @@ class EdgeSettings:
 def get_edge_settings(env: Env) -> EdgeSettings:
     return EdgeSettings(
         max_body_mb=env.integer("MAX_REQUEST_BODY_MB", 100, minimum=1, maximum=1024),
-        bus_timeout_s=env.number("NATS_REQUEST_TIMEOUT_S", 5.0, minimum=0.05),
         probe_timeout_s=env.number("READINESS_TIMEOUT_S", 1.0, minimum=0.05),
     )
 

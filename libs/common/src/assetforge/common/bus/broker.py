@@ -13,19 +13,25 @@ from assetforge.common.settings import NatsSettings
 log = logging.getLogger(__name__)
 
 
-async def _disconnected() -> None:
-    log.warning("disconnected from NATS; reconnecting")
+class ConnectionEvents:
+    """Logs what happens to the connection; quiet once the service itself is closing it."""
+
+    def __init__(self) -> None:
+        self.closing = False
+
+    async def disconnected(self) -> None:
+        if not self.closing:
+            log.warning("disconnected from NATS; reconnecting")
+
+    async def reconnected(self) -> None:
+        log.info("reconnected to NATS")
+
+    async def error(self, error: Exception) -> None:
+        if not self.closing:
+            log.warning("NATS connection error: %s", error)
 
 
-async def _reconnected() -> None:
-    log.info("reconnected to NATS")
-
-
-async def _error(error: Exception) -> None:
-    log.warning("NATS connection error: %s", error)
-
-
-def make_broker(settings: NatsSettings, service: str) -> NatsBroker:
+def make_broker(settings: NatsSettings, service: str, events: ConnectionEvents) -> NatsBroker:
     """A broker that reconnects without limit and reports to Prometheus and OpenTelemetry."""
     bus_log = logging.getLogger(f"assetforge.{service}.bus")
     # FastStream narrates every consumer start and message at INFO; keep its warnings only.
@@ -40,9 +46,9 @@ def make_broker(settings: NatsSettings, service: str) -> NatsBroker:
         connect_timeout=5,
         ping_interval=10,
         max_outstanding_pings=2,
-        disconnected_cb=_disconnected,
-        reconnected_cb=_reconnected,
-        error_cb=_error,
+        disconnected_cb=events.disconnected,
+        reconnected_cb=events.reconnected,
+        error_cb=events.error,
         graceful_timeout=15.0,
         # No FastStream Prometheus middleware: it labels by concrete subject, one series per
         # aggregate id (evt.assets.asset.<id>.created). The consumers count by consumer name.

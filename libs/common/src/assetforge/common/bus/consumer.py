@@ -94,7 +94,10 @@ def register_consumer(
         consumer.subject_filter,
         stream=JStream(EVENTS, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=16, timeout=5.0),
+        # One message per pull: with larger batches nats-py 2.16 may end an empty fetch
+        # with a plain asyncio.TimeoutError, which FastStream 0.7.8 does not expect and
+        # logs as a crash of the consumer loop (see docs/decisions.md).
+        pull_sub=PullSub(batch_size=1, timeout=5.0),
         config=ConsumerConfig(
             durable_name=consumer.durable,
             ack_policy=JsAckPolicy.EXPLICIT,

@@ -9,12 +9,12 @@ from assetforge.common.db import Database
 
 def register(router: RpcRouter, database: Database) -> None:
     async def list_assets(query: contract.ListAssets, context: RequestContext) -> contract.AssetPage:
-        async with database.read_only() as session:
-            return await service.list_assets(session, query, context.principal)
+        async with database.read_only() as connection:
+            return await service.list_assets(connection, query, context.principal)
 
     async def get_asset(query: contract.GetAsset, context: RequestContext) -> contract.Asset:
-        async with database.read_only() as session:
-            return await service.get_asset(session, query.id, context.principal)
+        async with database.read_only() as connection:
+            return await service.get_asset(connection, query.id, context.principal)
 
     async def create_asset(command: contract.CreateAsset, context: RequestContext) -> contract.Asset:
         async with database.unit_of_work() as session:
