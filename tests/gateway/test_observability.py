@@ -3,40 +3,44 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from nats.aio.client import Client
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from tests.helpers import create_asset
 
 
+@pytest.mark.parametrize(
+    ("route", "subject"),
+    [("/api/assets/{asset_id}", "assets.v1.asset.get"), ("/api/assets", "assets.v1.asset.list")],
+)
 async def test_one_trace_spans_gateway_bus_service_and_sql(
-    gateway: httpx.AsyncClient, nc: Client, owner: str, spans: InMemorySpanExporter
+    gateway: httpx.AsyncClient, nc: Client, owner: str, spans: InMemorySpanExporter, route: str, subject: str
 ) -> None:
     asset = await create_asset(nc, owner)
     spans.clear()
 
-    response = await gateway.get(f"/api/assets/{asset['id']}")
+    response = await gateway.get(route.replace("{asset_id}", asset["id"]))
     assert response.status_code == 200
 
     finished = spans.get_finished_spans()
-    http = next(s for s in finished if s.name == "GET /api/assets/{asset_id}")
-    trace_id = http.context.trace_id
-    in_trace = [s for s in finished if s.context.trace_id == trace_id]
+    http = next(s for s in finished if s.name == f"GET {route}")
+    in_trace = [s for s in finished if s.context.trace_id == http.context.trace_id]
     by_id = {s.context.span_id: s for s in in_trace}
 
-    send = next(s for s in in_trace if s.name == "assets.v1.asset.get send")
-    process = next(s for s in in_trace if s.name == "assets.v1.asset.get process")
+    def parent_of(span: ReadableSpan) -> ReadableSpan | None:
+        return by_id.get(span.parent.span_id) if span.parent else None
+
+    send = next(s for s in in_trace if s.name == f"{subject} send")
+    process = next(s for s in in_trace if s.name == f"{subject} process")
     sql = [s for s in in_trace if s.attributes and "db.query.text" in s.attributes]
 
     assert http.kind is SpanKind.SERVER
-    assert send.parent is not None
-    assert by_id[send.parent.span_id] is http
-    assert process.parent is not None
-    assert by_id[process.parent.span_id] is send
-    assert sql, [s.name for s in in_trace]
-    assert any(s.parent is not None and by_id.get(s.parent.span_id) is process for s in sql)
-    assert any("FROM assets.assets" in str(s.attributes["db.query.text"]) for s in sql)  # type: ignore[index]
+    assert parent_of(send) is http
+    assert parent_of(process) is send
+    assert any(parent_of(s) is process and "FROM assets.assets" in str(s.attributes["db.query.text"]) for s in sql)  # type: ignore[index]
 
 
 async def test_an_incoming_traceparent_is_continued(gateway: httpx.AsyncClient, spans: InMemorySpanExporter) -> None:
