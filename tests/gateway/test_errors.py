@@ -120,3 +120,6 @@ async def test_a_service_with_no_replica_running_is_a_503(
     assert ready.status_code == 503
     assert ready.json()["checks"]["assets"] is False
     assert ready.json()["checks"]["nats"] is True
+    # The pod itself stays in rotation: other routes may still work.
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+        assert (await client.get("/health/ready")).status_code == 200

@@ -84,3 +84,9 @@ async def test_readiness_follows_nats_down_and_back_and_the_bus_recovers(
             await wait_until(lambda: activity_count(database_url, asset["id"]), timeout=15)
     finally:
         server.stop()
+
+
+async def test_the_pod_probe_checks_only_the_gateways_own_dependencies(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "checks": {"database": True, "nats": True}}

@@ -112,6 +112,7 @@ VARIABLES: tuple[Variable, ...] = (
         validate=_one_of("DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"),
     ),
     Variable("OTEL_EXPORTER_OTLP_ENDPOINT", Level.RECOMMENDED, "OpenTelemetry collector", validate=_HTTP),
+    Variable("NATS_STREAM_REPLICAS", Level.OPTIONAL, "replicas of new streams (3 on a NATS cluster)"),
 )
 
 

@@ -87,7 +87,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         client = await self.broker.connect()
         js = client.jetstream()
-        await ensure_streams(js)
+        await ensure_streams(js, self.nats_settings.stream_replicas)
         self._relay = OutboxRelay(self.database.engine, self.parts.outbox, js, self.metrics)
         self.database.on_commit(self._relay.after_commit)
         self._relay.start()

@@ -153,6 +153,8 @@ class DatabaseSettings:
 class NatsSettings:
     url: str
     request_timeout_s: float
+    # Replicas of the COMMANDS and EVENTS streams when a service creates them (3 on a cluster).
+    stream_replicas: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,7 @@ def get_nats_settings(env: Env) -> NatsSettings:
     return NatsSettings(
         url=env.url("NATS_URL", url, ("nats", "tls", "ws", "wss")) or "",
         request_timeout_s=env.number("NATS_REQUEST_TIMEOUT_S", 5.0, minimum=0.05),
+        stream_replicas=env.integer("NATS_STREAM_REPLICAS", 1, minimum=1, maximum=5),
     )
 
 

@@ -13,7 +13,7 @@ from assetforge.common.docs import asyncapi_document
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.gateway.controllers.assets import AssetsController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
-from assetforge.gateway.controllers.health import HealthController, metrics
+from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
 from assetforge.gateway.edge import EdgeMiddleware
 from assetforge.gateway.errors import EXCEPTION_HANDLERS
 from assetforge.gateway.metrics import make_http_metrics
@@ -42,7 +42,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         await runtime.stop()
 
     app = Litestar(
-        route_handlers=[HealthController, metrics, asyncapi_route, AssetsController],
+        route_handlers=[HealthController, own_readiness, metrics, asyncapi_route, AssetsController],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],

@@ -65,6 +65,19 @@ class HealthController(Controller):
         return Response(body, status_code=200 if ok else 503)
 
 
+@get("/health/ready", include_in_schema=False, media_type=MediaType.JSON)
+async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The gateway's own dependencies only (NATS, its database): what Kubernetes asks.
+
+    ``/api/health/ready`` also asks every service; used as the pod's readiness probe,
+    one service down would take every gateway pod, and so the whole API, out of rotation.
+    """
+    runtime = request.app.state.gateway.runtime
+    ok, checks = await runtime.health.ready()
+    ok = ok and not runtime.draining
+    return Response({"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503)
+
+
 @get("/metrics", summary="Prometheus metrics", tags=["health"], sync_to_thread=False)
 def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     body, content_type = render(request.app.state.gateway.runtime.registry)
