@@ -14,9 +14,9 @@ async def test_streams_are_durable_and_deduplicate(stack: dict[str, RunningServi
     js = nc.jetstream()
     events = (await js.stream_info(EVENTS)).config
     commands = (await js.stream_info(COMMANDS)).config
-    assert events.storage is StorageType.FILE
-    assert commands.storage is StorageType.FILE
-    assert commands.retention is RetentionPolicy.WORK_QUEUE
+    assert events.storage == StorageType.FILE
+    assert commands.storage == StorageType.FILE
+    assert commands.retention == RetentionPolicy.WORK_QUEUE
     assert events.duplicate_window == DUPLICATE_WINDOW_S
     assert commands.duplicate_window == DUPLICATE_WINDOW_S
 
