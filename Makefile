@@ -8,7 +8,7 @@ SERVICES := gateway assets generation media
 KUBECTL ?= $(RUN) kubectl
 OVERLAY ?= deploy/k8s/overlays/production
 
-.PHONY: help install run test lint format check-env docs migrate bench clean-data deploy
+.PHONY: help install run test lint format check-env docs migrate bench clean-data deploy token
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ lint: install ## ruff and mypy
 format: install ## apply ruff's fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
+
+token: install ## print a bearer token for the development user (make token ROLE=admin)
+	@$(RUN) python -m assetforge.gateway.auth.devtoken --role $(or $(ROLE),member)
 
 check-env: install ## report which configuration variables are set, missing or invalid
 	$(RUN) assetforge check-env

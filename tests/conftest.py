@@ -21,7 +21,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from assetforge.common.db import migrations
 from assetforge.common.devstack import EmbeddedNats, EmbeddedPostgres, drop_database, ensure_database
-from tests.support import ENTRIES, RunningService, running_stack, service_env
+from tests.privy import APP_ID, FakePrivy
+from tests.support import ENTRIES, RunningService, running_stack, serve_asgi, service_env
 
 # Installed before any service is built, so engines, RPC servers and the gateway
 # see a real tracer provider (as they would with OTEL_EXPORTER_OTLP_ENDPOINT set).
@@ -65,8 +66,20 @@ async def database_url(postgres_server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def environ(nats_server: EmbeddedNats, database_url: str) -> dict[str, str]:
-    return service_env(nats_server.url, database_url)
+async def privy() -> AsyncIterator[FakePrivy]:
+    """Privy's JWKS endpoint, on loopback, with one published signing key (``key-1``)."""
+    fake = FakePrivy()
+    fake.add_key("key-1")
+    served = await serve_asgi(fake)
+    fake.url = served.url
+    yield fake
+    await served.stop()
+
+
+@pytest.fixture(scope="session")
+def environ(nats_server: EmbeddedNats, database_url: str, privy: FakePrivy) -> dict[str, str]:
+    jwks = f"{privy.url}/api/v1/apps/{APP_ID}/jwks.json"
+    return service_env(nats_server.url, database_url, PRIVY_APP_ID=APP_ID, PRIVY_JWKS_URL=jwks)
 
 
 @pytest.fixture(scope="session")

@@ -26,10 +26,10 @@ async def create_asset(nc: Client, owner: str, **fields: Any) -> dict[str, Any]:
 
 
 async def scalar(database_url: str, sql: str, **params: Any) -> Any:
-    """One value from the database, read on a connection of the test's own."""
+    """One value from the database, on a connection of the test's own (committed)."""
     engine = create_async_engine(to_async_url(database_url))
     try:
-        async with engine.connect() as connection:
+        async with engine.begin() as connection:
             return (await connection.execute(text(sql), params)).scalar_one()
     finally:
         await engine.dispose()

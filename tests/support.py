@@ -28,7 +28,16 @@ ENTRIES: dict[str, ServiceEntry[Any]] = {e.name: e for e in (GATEWAY, ASSETS, GE
 
 
 def service_env(nats_url: str, database_url: str, **extra: str) -> dict[str, str]:
-    return {"NODE_ENV": "test", "NATS_URL": nats_url, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", **extra}
+    # Rate limiting is off for the shared stack (every test calls from 127.0.0.1);
+    # the rate-limit tests start gateways of their own with it on.
+    return {
+        "NODE_ENV": "test",
+        "NATS_URL": nats_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+        "DISABLE_RATE_LIMITING": "true",
+        **extra,
+    }
 
 
 class _QuietServer(uvicorn.Server):
@@ -52,13 +61,39 @@ class RunningService:
         await asyncio.wait_for(self.task, timeout=30)
 
 
+@dataclass
+class ServedApp:
+    url: str
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await asyncio.wait_for(self.task, timeout=30)
+
+
+async def serve_asgi(app: Any) -> ServedApp:
+    """Any ASGI app (a fake third-party provider, say) on a free loopback port."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return ServedApp(f"http://127.0.0.1:{port}", server, task)
+
+
 async def start_service(name: str, environ: Mapping[str, str]) -> RunningService:
     """Run a service's real app (runtime, probes, routes) under uvicorn on a free port."""
     entry = ENTRIES[name]
     settings = entry.load_settings(environ)
     runtime = entry.create_runtime(settings)
     app = entry.create_app(settings, runtime)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan="on", log_config=None, access_log=False, proxy_headers=False
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -27,9 +27,9 @@ def test_every_problem_is_named_at_once() -> None:
     with pytest.raises(SettingsError) as raised:
         load_gateway({"NODE_ENV": "production", "DB_POOL_SIZE": "many", "LOG_LEVEL": "LOUD", "NATS_URL": "http://x"})
     text = str(raised.value)
-    for name in ("DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL", "NATS_URL", "PORT"):
+    for name in ("DATABASE_URL", "DB_POOL_SIZE", "LOG_LEVEL", "NATS_URL", "PORT", "PRIVY_APP_ID", "PRIVY_APP_SECRET"):
         assert name in text
-    assert len(raised.value.problems) == 5
+    assert len(raised.value.problems) == 7
 
 
 def test_production_has_no_fallbacks() -> None:
@@ -40,3 +40,26 @@ def test_production_has_no_fallbacks() -> None:
 def test_an_unknown_node_env_is_refused() -> None:
     with pytest.raises(SettingsError, match="NODE_ENV must be one of"):
         load_assets({"NODE_ENV": "staging", "DATABASE_URL": "postgresql://db/af"})
+
+
+def test_dev_sign_in_is_refused_in_production() -> None:
+    with pytest.raises(SettingsError, match="AUTH_MODE=dev is refused"):
+        load_gateway(
+            {
+                "NODE_ENV": "production",
+                "AUTH_MODE": "dev",
+                "DATABASE_URL": "postgresql://db/af",
+                "NATS_URL": "nats://n:4222",
+                "PORT": "3004",
+                "PRIVY_APP_ID": "app",
+                "PRIVY_APP_SECRET": "s",
+            }
+        )
+
+
+def test_frontend_origins_are_a_trimmed_list() -> None:
+    settings = load_gateway(
+        {"DATABASE_URL": "postgresql://db/af", "FRONTEND_URL": "https://a.example/, https://b.example"}
+    )
+    assert settings.cors.origins == {"https://a.example", "https://b.example"}
+    assert not settings.cors.allow_localhost

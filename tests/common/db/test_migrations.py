@@ -21,7 +21,7 @@ from assetforge.common.devstack import drop_database, ensure_database
 from tests.support import ENTRIES
 
 EXPECTED = {
-    "gateway": {"activity_log", "outbox", "inbox", "alembic_version"},
+    "gateway": {"users", "api_keys", "token_blocklist", "activity_log", "outbox", "inbox", "alembic_version"},
     "assets": {"assets", "outbox", "inbox", "alembic_version"},
     "generation": {"generation_jobs", "outbox", "inbox", "alembic_version"},
     "media": {"media_storage", "outbox", "inbox", "alembic_version"},

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from assetforge.common.db import migrations
 from assetforge.common.envcheck import check_env
@@ -18,7 +18,16 @@ from assetforge.common.observability.logging import configure_logging
 from assetforge.common.observability.tracing import configure_tracing
 from assetforge.common.runtime import ServiceRuntime
 from assetforge.common.serve import serve
-from assetforge.common.settings import Environment, ServiceSettings, SettingsError
+from assetforge.common.settings import (
+    DatabaseSettings,
+    Env,
+    Environment,
+    RuntimeSettings,
+    ServiceSettings,
+    SettingsError,
+    get_database_settings,
+    get_runtime_settings,
+)
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -41,10 +50,26 @@ def _load(entry: ServiceEntry[S], environ: Mapping[str, str] | None = None) -> S
     try:
         return entry.load_settings(environ)
     except SettingsError as error:
-        print(f"{entry.name}: cannot start, the environment is not valid:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        raise SystemExit(2) from error
+        _refuse(entry.name, error)
+
+
+def load_migration_settings(
+    service: str, environ: Mapping[str, str] | None = None
+) -> tuple[RuntimeSettings, DatabaseSettings]:
+    """What ``migrate`` needs: the database (and log settings), nothing the service
+    itself would also require (NATS, ports, Privy)."""
+    env = Env(environ)
+    database = get_database_settings(env)
+    runtime = get_runtime_settings(env, service)
+    env.check()
+    return runtime, database
+
+
+def _refuse(name: str, error: SettingsError) -> NoReturn:
+    print(f"{name}: cannot start, the environment is not valid:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    raise SystemExit(2) from error
 
 
 def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) -> None:
@@ -69,15 +94,19 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
             sys.stdout.write(document)
         return
 
+    if args.command in {"migrate", "downgrade"}:
+        try:
+            runtime, database = load_migration_settings(entry.name)
+        except SettingsError as error:
+            _refuse(entry.name, error)
+        configure_logging(entry.name, level=runtime.log_level, json=runtime.environment is Environment.PRODUCTION)
+        move = migrations.upgrade if args.command == "migrate" else migrations.downgrade
+        move(entry.migrations, database.url, args.revision)
+        return
+
     settings = _load(entry)
     runtime = settings.runtime
     configure_logging(entry.name, level=runtime.log_level, json=runtime.environment is Environment.PRODUCTION)
-    if args.command == "migrate":
-        migrations.upgrade(entry.migrations, settings.database.url, args.revision)
-        return
-    if args.command == "downgrade":
-        migrations.downgrade(entry.migrations, settings.database.url, args.revision)
-        return
     configure_tracing(entry.name, runtime.version, settings.telemetry.otlp_endpoint)
     app = entry.create_app(settings, entry.create_runtime(settings))
     serve(app, settings.http)

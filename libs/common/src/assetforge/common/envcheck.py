@@ -7,6 +7,7 @@ report fail; the services refuse to start with the same gap (see ``settings``).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,6 +51,23 @@ def _one_of(*choices: str) -> Validator:
         return None if value in choices else f"expected one of {', '.join(choices)}"
 
     return check
+
+
+def _positive(value: str) -> str | None:
+    return None if value.isdigit() and int(value) > 0 else "expected a positive whole number"
+
+
+def _flag(value: str) -> str | None:
+    return None if value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"} else "expected true or false"
+
+
+def _cidrs(value: str) -> str | None:
+    for part in value.split(","):
+        try:
+            ipaddress.ip_network(part.strip(), strict=False)
+        except ValueError:
+            return "expected IP addresses or CIDRs, comma separated"
+    return None
 
 
 def _pem(value: str) -> str | None:
@@ -113,6 +131,24 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("OTEL_EXPORTER_OTLP_ENDPOINT", Level.RECOMMENDED, "OpenTelemetry collector", validate=_HTTP),
     Variable("NATS_STREAM_REPLICAS", Level.OPTIONAL, "replicas of new streams (3 on a NATS cluster)"),
+    Variable("PRIVY_JWKS_URL", Level.OPTIONAL, "override of the Privy JWKS address", validate=_HTTP),
+    Variable(
+        "AUTH_MODE",
+        Level.OPTIONAL,
+        "privy (default) or dev (local keys; refused in production)",
+        validate=_one_of("privy", "dev"),
+    ),
+    Variable("MAX_REQUEST_BODY_MB", Level.OPTIONAL, "largest request body (default 100)", validate=_positive),
+    Variable("RATE_LIMIT_MAX", Level.OPTIONAL, "requests per client per window (default 100)", validate=_positive),
+    Variable("RATE_LIMIT_WINDOW_MS", Level.OPTIONAL, "rate-limit window in ms (default 60000)", validate=_positive),
+    Variable("DISABLE_RATE_LIMITING", Level.OPTIONAL, "true only for tests and load tests", validate=_flag),
+    Variable("TRUSTED_PROXIES", Level.OPTIONAL, "proxies whose X-Forwarded-For counts (CIDRs)", validate=_cidrs),
+    Variable(
+        "RATE_LIMIT_STORE_TIMEOUT_MS",
+        Level.OPTIONAL,
+        "wait for NATS per check before limiting locally (250)",
+        validate=_positive,
+    ),
 )
 
 

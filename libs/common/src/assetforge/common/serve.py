@@ -19,5 +19,8 @@ def serve(app: object, http: HttpSettings, *, graceful_timeout: float = 20.0) ->
         log_config=None,
         timeout_graceful_shutdown=int(graceful_timeout),
         server_header=False,
+        # Client addresses come from the socket; the gateway reads X-Forwarded-For itself,
+        # only from TRUSTED_PROXIES. uvicorn's default trusts it from any loopback peer.
+        proxy_headers=False,
     )
     uvicorn.Server(config).run()

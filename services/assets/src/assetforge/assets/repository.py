@@ -7,17 +7,32 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from typing import cast as cast_type
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, cast, insert, or_, select, true, tuple_, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    insert,
+    or_,
+    select,
+    true,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import NullType
 
 from assetforge.assets.models import AssetRecord
 from assetforge.common.contracts.assets import Asset
 from assetforge.common.db.prepared import CompiledQuery
 
-_ASSETS = AssetRecord.__table__
+_ASSETS = cast_type("Table", AssetRecord.__table__)
 Executor = AsyncSession | AsyncConnection
 
 
@@ -92,7 +107,7 @@ def _page_query(shape: PageShape) -> CompiledQuery:
     if shape.owner:
         conditions.append(c.owner_id == bindparam("owner_id"))
     if shape.text:
-        pattern = bindparam("pattern")
+        pattern: BindParameter[str] = bindparam("pattern")
         conditions.append(or_(c.name.ilike(pattern, escape="\\"), c.description.ilike(pattern, escape="\\")))
     if shape.after:
         position = tuple_(

@@ -5,23 +5,45 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.datastructures import State
 
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.docs import asyncapi_document
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
+from assetforge.gateway.auth.authenticator import Authenticator, make_auth_metrics
+from assetforge.gateway.auth.devmode import dev_public_key
+from assetforge.gateway.auth.keys import JwksKeys, KeySource, StaticKey, load_pem_key
+from assetforge.gateway.controllers.admin import AdminController
 from assetforge.gateway.controllers.assets import AssetsController
+from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
-from assetforge.gateway.edge import EdgeMiddleware
+from assetforge.gateway.controllers.users import UsersController
+from assetforge.gateway.cors import CorsPolicy
+from assetforge.gateway.edge import EdgeMiddleware, EdgePolicy
 from assetforge.gateway.errors import EXCEPTION_HANDLERS
+from assetforge.gateway.identity_events import IdentityEvents
 from assetforge.gateway.metrics import make_http_metrics
 from assetforge.gateway.models import inbox, outbox
 from assetforge.gateway.openapi import openapi_config
-from assetforge.gateway.settings import SERVICE, Settings, load_settings
+from assetforge.gateway.ratelimit import RateLimiter, make_rate_limit_metrics
+from assetforge.gateway.security_headers import security_headers
+from assetforge.gateway.settings import SERVICE, AuthSettings, Settings, load_settings
 from assetforge.gateway.state import GatewayState
 from assetforge.gateway.subscribers import CONSUMERS
+
+ROUTES: list[Any] = [
+    HealthController,
+    own_readiness,
+    metrics,
+    asyncapi_route,
+    UsersController,
+    AuthController,
+    AdminController,
+    AssetsController,
+]
 
 
 def create_runtime(settings: Settings) -> ServiceRuntime:
@@ -34,25 +56,58 @@ def asyncapi(runtime: ServiceRuntime) -> dict[str, Any]:
     return asyncapi_document(runtime)
 
 
+def signing_keys(settings: AuthSettings, http: httpx.AsyncClient) -> KeySource:
+    if settings.mode == "dev":
+        return StaticKey(dev_public_key(settings.dev_key_dir))
+    if settings.verification_key:
+        return StaticKey(load_pem_key(settings.verification_key))
+    return JwksKeys(settings.jwks_url, http)
+
+
 def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
+    http = httpx.AsyncClient(headers={"user-agent": "asset-forge-gateway"})
+    authenticator = Authenticator(
+        settings.auth, runtime.database, signing_keys(settings.auth, http), make_auth_metrics(runtime.registry)
+    )
+    identity_events = IdentityEvents(authenticator)
+    limiter = (
+        None
+        if settings.rate_limit.disabled
+        else RateLimiter(settings.rate_limit, make_rate_limit_metrics(runtime.registry))
+    )
+
     async def start(_: Litestar) -> None:
         await runtime.start()
+        await identity_events.start(runtime.client)
+        if limiter is not None:
+            await limiter.start(runtime.client.jetstream(), replicas=settings.nats.stream_replicas)
 
     async def stop(_: Litestar) -> None:
+        await identity_events.stop()
+        if limiter is not None:
+            await limiter.stop()
+        await authenticator.drain()
         await runtime.stop()
+        await http.aclose()
 
     app = Litestar(
-        route_handlers=[HealthController, own_readiness, metrics, asyncapi_route, AssetsController],
+        route_handlers=ROUTES,
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"gateway": GatewayState(settings, runtime)}),
+        state=State({"gateway": GatewayState(settings, runtime, authenticator, identity_events)}),
         openapi_config=openapi_config(settings.runtime.version),
         request_max_body_size=settings.edge.max_body_mb * 1024 * 1024,
         debug=False,
         logging_config=None,
     )
-    return EdgeMiddleware(app, make_http_metrics(runtime.registry))
+    policy = EdgePolicy(
+        cors=CorsPolicy(settings.cors),
+        security_headers=security_headers(production=settings.runtime.environment.value == "production"),
+        max_body_bytes=settings.edge.max_body_mb * 1024 * 1024,
+        trusted_proxies=settings.rate_limit.trusted_proxies,
+    )
+    return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter)
 
 
 ENTRY = ServiceEntry(

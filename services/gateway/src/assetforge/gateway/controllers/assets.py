@@ -11,7 +11,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from assetforge.common.contracts import assets as contract
 from assetforge.gateway.openapi import ERRORS, json_reply
-from assetforge.gateway.state import GatewayState, request_context
+from assetforge.gateway.state import gateway, request_context
 
 
 class AssetsController(Controller):
@@ -35,7 +35,6 @@ class AssetsController(Controller):
         owner_id: Annotated[str | None, QueryParameter(name="ownerId", max_length=128)] = None,
         q: Annotated[str | None, QueryParameter(max_length=200, examples=[Example(value="longsword")])] = None,
     ) -> Response[bytes]:
-        state: GatewayState = request.app.state.gateway
         query = contract.ListAssets(
             limit=limit,
             cursor=cursor,
@@ -45,7 +44,7 @@ class AssetsController(Controller):
             owner_id=owner_id,
             q=q,
         )
-        page = await state.bus.request_raw(contract.ASSET_LIST, query, request_context())
+        page = await gateway(request).bus.request_raw(contract.ASSET_LIST, query, request_context(request))
         return Response(page, media_type=MediaType.JSON)
 
     @get(
@@ -57,6 +56,7 @@ class AssetsController(Controller):
     async def get_asset(
         self, request: Request[Any, Any, Any], asset_id: Annotated[UUID, PathParameter()]
     ) -> Response[bytes]:
-        state: GatewayState = request.app.state.gateway
-        reply = await state.bus.request_raw(contract.ASSET_GET, contract.GetAsset(id=str(asset_id)), request_context())
+        reply = await gateway(request).bus.request_raw(
+            contract.ASSET_GET, contract.GetAsset(id=str(asset_id)), request_context(request)
+        )
         return Response(reply, media_type=MediaType.JSON)

@@ -1,0 +1,1 @@
+"""Who is calling: Privy access tokens, personal API keys, dev-mode tokens."""

@@ -1,0 +1,375 @@
+"""The gateway's rate limiter against a real nats-server: exact limits shared across
+processes, windows, buckets, failing open when NATS is gone, and client keys."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from prometheus_client import CollectorRegistry
+
+from assetforge.common.devstack import EmbeddedNats
+from assetforge.common.settings import Env
+from assetforge.gateway.client_address import TrustedProxies, parse_networks
+from assetforge.gateway.ratelimit import (
+    OUTAGE_RETRY_S,
+    RateLimiter,
+    RateLimitSettings,
+    bucket_for,
+    client_key,
+    get_rate_limit_settings,
+    make_rate_limit_metrics,
+)
+from tests.support import wait_until
+
+MINUTE_MS = 60_000
+BASE = RateLimitSettings(max=5, window_ms=MINUTE_MS, disabled=False, trusted_proxies=())
+
+
+def settings(**overrides: Any) -> RateLimitSettings:
+    return replace(BASE, **overrides)
+
+
+def fresh_client() -> str:
+    """A client key of this test's own: the suite's NATS keeps every test's counts."""
+    return f"user:did:privy:{uuid.uuid4().hex}"
+
+
+def failures(registry: CollectorRegistry) -> float:
+    return registry.get_sample_value("rate_limit_store_failures_total") or 0.0
+
+
+def rejections(registry: CollectorRegistry, bucket: str) -> float:
+    return registry.get_sample_value("rate_limit_rejections_total", {"bucket": bucket}) or 0.0
+
+
+@asynccontextmanager
+async def limiter_on(url: str, config: RateLimitSettings) -> AsyncIterator[tuple[RateLimiter, CollectorRegistry]]:
+    """A started limiter on a NATS connection of its own, as one gateway process has."""
+    connection = await nats.connect(url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    registry = CollectorRegistry()
+    limiter = RateLimiter(config, make_rate_limit_metrics(registry))
+    await limiter.start(connection.jetstream())
+    await room_in_window(config.window_ms)
+    try:
+        yield limiter, registry
+    finally:
+        await limiter.stop()
+        await connection.close()
+
+
+def ms_left_in_window(window_ms: int) -> int:
+    return window_ms - time.time_ns() // 1_000_000 % window_ms
+
+
+async def sleep_to_window_start(window_ms: int) -> None:
+    """Wait for a new window, so a burst of checks falls inside one."""
+    await asyncio.sleep(ms_left_in_window(window_ms) / 1000 + 0.01)
+
+
+async def room_in_window(window_ms: int, room_ms: int = 500) -> None:
+    """Windows follow the clock: a test counting in one must not start just before it ends."""
+    if ms_left_in_window(window_ms) < room_ms:
+        await sleep_to_window_start(window_ms)
+
+
+# --- the shared limit -------------------------------------------------------------------
+
+
+async def test_allows_exactly_the_limit_then_refuses(nats_server: EmbeddedNats) -> None:
+    async with limiter_on(nats_server.url, settings(max=5)) as (limiter, registry):
+        client = fresh_client()
+        allowed = [await limiter.check("default", client) for _ in range(5)]
+        refused = await limiter.check("default", client)
+
+    assert [d.allowed for d in allowed] == [True] * 5
+    assert [d.remaining for d in allowed] == [4, 3, 2, 1, 0]
+    assert all(d.limit == 5 and d.retry_after_s == 0 and 1 <= d.reset_s <= 60 for d in allowed)
+    assert not refused.allowed
+    assert refused.remaining == 0
+    assert 1 <= refused.retry_after_s <= 60
+    assert refused.retry_after_s == refused.reset_s
+    assert rejections(registry, "default") == 1
+    assert failures(registry) == 0
+
+
+async def test_headers_name_limit_remaining_reset_and_retry_after(nats_server: EmbeddedNats) -> None:
+    async with limiter_on(nats_server.url, settings(max=1)) as (limiter, _):
+        client = fresh_client()
+        allowed = await limiter.check("default", client)
+        refused = await limiter.check("default", client)
+        allowed_headers = dict(limiter.headers(allowed))
+        refused_headers = dict(limiter.headers(refused))
+
+    assert allowed_headers == {
+        b"x-ratelimit-limit": b"1",
+        b"x-ratelimit-remaining": b"0",
+        b"x-ratelimit-reset": str(allowed.reset_s).encode(),
+    }
+    assert refused_headers[b"x-ratelimit-remaining"] == b"0"
+    assert refused_headers[b"retry-after"] == str(refused.retry_after_s).encode()
+    assert int(refused_headers[b"retry-after"]) >= 1
+
+
+async def test_two_processes_share_the_limit_exactly(nats_server: EmbeddedNats) -> None:
+    config = settings(max=100)
+    client = fresh_client()
+    async with limiter_on(nats_server.url, config) as (first, _), limiter_on(nats_server.url, config) as (second, _):
+        decisions = await asyncio.gather(
+            *(first.check("default", client) for _ in range(60)),
+            *(second.check("default", client) for _ in range(60)),
+        )
+        assert first.shared
+        assert second.shared
+
+    allowed = [d for d in decisions if d.allowed]
+    assert len(allowed) == 100
+    # Each allowed request saw its own place in the shared count.
+    assert sorted(d.remaining for d in allowed) == list(range(100))
+    assert all(d.remaining == 0 for d in decisions if not d.allowed)
+
+
+async def test_a_new_window_starts_the_count_again(nats_server: EmbeddedNats) -> None:
+    async with limiter_on(nats_server.url, settings(max=3, window_ms=1000)) as (limiter, _):
+        client = fresh_client()
+        await sleep_to_window_start(1000)
+        first_window = [await limiter.check("default", client) for _ in range(4)]
+        await sleep_to_window_start(1000)
+        next_window = await limiter.check("default", client)
+
+    assert [d.allowed for d in first_window] == [True, True, True, False]
+    assert first_window[-1].retry_after_s == 1
+    assert next_window.allowed
+    assert next_window.remaining == 2
+
+
+async def test_buckets_count_separately(nats_server: EmbeddedNats) -> None:
+    config = settings(max=5, generation_max=2, audio_max=3)
+    async with limiter_on(nats_server.url, config) as (limiter, registry):
+        client = fresh_client()
+        generation = [await limiter.check("generation", client) for _ in range(3)]
+        audio = await limiter.check("audio", client)
+        default = await limiter.check("default", client)
+
+    assert [d.allowed for d in generation] == [True, True, False]
+    assert generation[0].limit == 2
+    assert (audio.allowed, audio.limit, audio.remaining) == (True, 3, 2)
+    assert (default.allowed, default.limit, default.remaining) == (True, 5, 4)
+    assert rejections(registry, "generation") == 1
+    assert rejections(registry, "default") == 0
+
+
+async def test_users_and_ipv6_addresses_are_valid_keys(nats_server: EmbeddedNats) -> None:
+    async with limiter_on(nats_server.url, settings(max=2)) as (limiter, registry):
+        for client in (f"ip:2001:db8::{uuid.uuid4().hex[:4]}", f"user:did:privy:a.b*c>{uuid.uuid4().hex}"):
+            decisions = [await limiter.check("default", client) for _ in range(3)]
+            assert [d.allowed for d in decisions] == [True, True, False]
+        assert failures(registry) == 0
+
+
+async def test_disabled_limiting_allows_everything() -> None:
+    limiter = RateLimiter(settings(max=1, disabled=True), make_rate_limit_metrics(CollectorRegistry()))
+    decisions = [await limiter.check("default", "ip:192.0.2.1") for _ in range(3)]
+    assert all(d.allowed for d in decisions)
+
+
+# --- failing open -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    """A NATS server this test may kill."""
+    server = EmbeddedNats(tmp_path / "nats").start()
+    yield server
+    server.stop()
+
+
+async def test_fails_open_to_a_local_limit_and_comes_back(
+    own_nats: EmbeddedNats, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = settings(max=3, store_timeout_ms=200)
+    async with limiter_on(own_nats.url, config) as (limiter, registry):
+        assert (await limiter.check("default", fresh_client())).allowed
+        assert failures(registry) == 0
+
+        own_nats.kill()
+        client = fresh_client()
+        with caplog.at_level(logging.WARNING, logger="assetforge.gateway.ratelimit"):
+            during = [await limiter.check("default", client) for _ in range(5)]
+            # Counted here, with the same limit, while NATS is gone.
+            assert [d.allowed for d in during] == [True, True, True, False, False]
+            assert [d.remaining for d in during] == [2, 1, 0, 0, 0]
+            assert not limiter.shared
+            # The three counted locally; once a key is spent, refusals need no store at all.
+            assert failures(registry) == 3
+            # A second probe a second later fails too, and is not warned about again.
+            await asyncio.sleep(OUTAGE_RETRY_S + 0.1)
+            assert (await limiter.check("default", fresh_client())).allowed
+            assert failures(registry) == 4
+        assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+
+        # Same port, empty memory: the limiter must re-create its streams and go back to NATS.
+        restarted = EmbeddedNats(tmp_path / "nats-again", port=own_nats.port).start()
+        try:
+
+            async def shared_again() -> bool:
+                # A new key each time: a spent one is refused without asking NATS.
+                await limiter.check("default", fresh_client())
+                return limiter.shared
+
+            await wait_until(shared_again, timeout=10, interval=0.1)
+            failures_after_recovery = failures(registry)
+            await room_in_window(MINUTE_MS)
+            async with limiter_on(restarted.url, config) as (other, _):
+                client = fresh_client()
+                assert (await limiter.check("default", client)).remaining == 2
+                assert (await other.check("default", client)).remaining == 1
+                assert (await limiter.check("default", client)).remaining == 0
+                assert not (await other.check("default", client)).allowed
+            assert failures(registry) == failures_after_recovery
+        finally:
+            restarted.stop()
+
+
+async def test_a_limiter_that_was_never_started_counts_locally() -> None:
+    registry = CollectorRegistry()
+    limiter = RateLimiter(settings(max=2), make_rate_limit_metrics(registry))
+    decisions = [await limiter.check("default", "ip:192.0.2.1") for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, False]
+    # Two counted locally; the refusal of a spent key asks no store.
+    assert failures(registry) == 2
+
+
+# --- client keys ------------------------------------------------------------------------
+
+PROXIES = TrustedProxies(parse_networks("10.0.0.0/8, fd00::/8")[0])
+
+
+def raw(**headers: str) -> list[tuple[bytes, bytes]]:
+    return [(name.replace("_", "-").encode(), value.encode()) for name, value in headers.items()]
+
+
+def test_the_authenticated_user_is_the_key_whatever_the_address() -> None:
+    key = client_key(("10.0.0.5", 1234), raw(x_forwarded_for="203.0.113.9"), "did:privy:abc", PROXIES)
+    assert key == "user:did:privy:abc"
+
+
+def test_a_trusted_proxy_forwards_the_client_address() -> None:
+    key = client_key(("10.0.0.5", 1234), raw(x_forwarded_for="203.0.113.9, 10.1.2.3"), None, PROXIES)
+    assert key == "ip:203.0.113.9"
+
+
+def test_entries_a_client_wrote_before_the_proxy_are_ignored() -> None:
+    # The client sent "X-Forwarded-For: 6.6.6.6"; our proxy appended the address it saw.
+    key = client_key(("10.0.0.5", 1234), raw(x_forwarded_for="6.6.6.6, 203.0.113.9"), None, PROXIES)
+    assert key == "ip:203.0.113.9"
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored() -> None:
+    for headers in (raw(x_forwarded_for="6.6.6.6"), {"x-forwarded-for": "6.6.6.6"}):
+        assert client_key(("198.51.100.4", 5555), headers, None, PROXIES) == "ip:198.51.100.4"
+    # Without TRUSTED_PROXIES nobody is trusted.
+    assert client_key(("10.0.0.5", 1), raw(x_forwarded_for="6.6.6.6"), None, ()) == "ip:10.0.0.5"
+
+
+def test_spoofed_forwarded_for_cannot_spread_a_client_over_many_keys() -> None:
+    keys = {client_key(("198.51.100.4", 1), raw(x_forwarded_for=f"192.0.2.{n}"), None, PROXIES) for n in range(20)}
+    assert keys == {"ip:198.51.100.4"}
+
+
+def test_ipv6_peers_proxies_and_clients() -> None:
+    assert client_key(("2001:db8::7", 1), [], None, PROXIES) == "ip:2001:db8::7"
+    via_proxy = raw(x_forwarded_for="[2001:db8::42]:51000, fd00::1")
+    assert client_key(("fd00::2", 1), via_proxy, None, PROXIES) == "ip:2001:db8::42"
+    assert client_key(("::ffff:10.0.0.5", 1), raw(x_forwarded_for="203.0.113.9"), None, PROXIES) == "ip:203.0.113.9"
+
+
+def test_repeated_headers_ports_and_garbage() -> None:
+    repeated = [(b"x-forwarded-for", b"6.6.6.6"), (b"x-forwarded-for", b"203.0.113.9:4711")]
+    assert client_key(("10.0.0.5", 1), repeated, None, PROXIES) == "ip:203.0.113.9"
+    # Only trusted proxies in the chain: the furthest one.
+    assert client_key(("10.0.0.5", 1), raw(x_forwarded_for="10.9.9.9, 10.1.1.1"), None, PROXIES) == "ip:10.9.9.9"
+    # Garbage where the client address should be: no further than what we can vouch for.
+    assert client_key(("10.0.0.5", 1), raw(x_forwarded_for="nonsense"), None, PROXIES) == "ip:10.0.0.5"
+    assert client_key(None, [], None, PROXIES) == "ip:unknown"
+
+
+def test_settings_networks_work_as_trusted_proxies() -> None:
+    networks = (ipaddress.ip_network("10.0.0.0/8"),)
+    assert client_key(("10.0.0.5", 1), raw(x_forwarded_for="203.0.113.9"), None, networks) == "ip:203.0.113.9"
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "bucket"),
+    [
+        ("GET", "/api/health", None),
+        ("GET", "/api/health/live", None),
+        ("GET", "/api/health/ready", None),
+        ("GET", "/metrics", None),
+        ("GET", "/swagger", None),
+        ("GET", "/swagger/openapi.json", None),
+        ("GET", "/docs/asyncapi", None),
+        ("GET", "/health/ready", None),
+        ("POST", "/api/generation/pipeline", "generation"),
+        ("POST", "/api/generation/pipeline/abc/retry", "generation"),
+        ("GET", "/api/generation/pipeline/abc", "default"),
+        ("POST", "/api/audio/voice", "audio"),
+        ("POST", "/api/voice/generate", "audio"),
+        ("POST", "/api/sfx/generate", "audio"),
+        ("POST", "/api/music/generate", "audio"),
+        ("GET", "/api/voice/library", "default"),
+        ("GET", "/api/assets", "default"),
+        ("POST", "/api/assets", "default"),
+        ("GET", "/api/users/me", "default"),
+        ("GET", "/api/healthcheck-lookalike", None),
+        ("GET", "/metrics/extra", "default"),
+    ],
+)
+def test_bucket_for_routes(method: str, path: str, bucket: str | None) -> None:
+    assert bucket_for(method, path) == bucket
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def test_settings_defaults() -> None:
+    env = Env({})
+    config = get_rate_limit_settings(env)
+    assert env.problems == []
+    assert (config.max, config.window_ms, config.disabled, config.trusted_proxies) == (100, 60_000, False, ())
+    assert (config.generation_max, config.audio_max) == (10, 20)
+
+
+def test_settings_from_the_environment() -> None:
+    env = Env(
+        {
+            "RATE_LIMIT_MAX": "250",
+            "RATE_LIMIT_WINDOW_MS": "30000",
+            "DISABLE_RATE_LIMITING": "true",
+            "TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.7",
+        }
+    )
+    config = get_rate_limit_settings(env)
+    assert env.problems == []
+    assert (config.max, config.window_ms, config.disabled) == (250, 30_000, True)
+    assert [str(n) for n in config.trusted_proxies] == ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32"]
+
+
+def test_settings_report_every_problem() -> None:
+    env = Env({"RATE_LIMIT_MAX": "0", "RATE_LIMIT_WINDOW_MS": "soon", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
+    get_rate_limit_settings(env)
+    assert len(env.problems) == 3
+    assert any("proxy.local" in problem for problem in env.problems)
