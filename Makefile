@@ -8,7 +8,7 @@ SERVICES := gateway assets generation media
 KUBECTL ?= $(RUN) kubectl
 OVERLAY ?= deploy/k8s/overlays/production
 
-.PHONY: help install run test lint format check-env docs migrate bench clean-data deploy token
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge clean-data deploy token
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ deploy: install ## migrate, then roll out deploy/k8s/overlays/production (curren
 
 bench: install ## load-test the gateway against a no-bus baseline (see bench/README.md)
 	$(RUN) python bench/run.py
+
+bench-edge: install ## what auth and rate limiting cost the gateway (see bench/README.md)
+	$(RUN) python bench/edge.py
 
 clean-data: ## delete the embedded NATS and PostgreSQL data under .data/
 	rm -rf .data

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def write_script(directory: Path) -> Path:
     return script
 
 
-def run_wrk(binary: str, script: Path, url: str, load: Load) -> WrkResult:
+def run_wrk(binary: str, script: Path, url: str, load: Load, headers: Sequence[str] = ()) -> WrkResult:
     args = [
         binary,
         f"--threads={load.threads}",
@@ -78,6 +79,7 @@ def run_wrk(binary: str, script: Path, url: str, load: Load) -> WrkResult:
         f"--duration={load.duration_s}s",
         f"--timeout={load.timeout_s}s",
         f"--script={script}",
+        *(f"--header={header}" for header in headers),
         url,
     ]
     finished = subprocess.run(args, capture_output=True, text=True, check=False)

@@ -15,6 +15,7 @@ from typing import Any, Generic, NoReturn, TypeVar
 from assetforge.common.db import migrations
 from assetforge.common.envcheck import check_env
 from assetforge.common.observability.logging import configure_logging
+from assetforge.common.observability.sentry import configure_sentry
 from assetforge.common.observability.tracing import configure_tracing
 from assetforge.common.runtime import ServiceRuntime
 from assetforge.common.serve import serve
@@ -108,6 +109,12 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
     runtime = settings.runtime
     configure_logging(entry.name, level=runtime.log_level, json=runtime.environment is Environment.PRODUCTION)
     configure_tracing(entry.name, runtime.version, settings.telemetry.otlp_endpoint)
+    configure_sentry(
+        settings.telemetry.sentry_dsn,
+        service=entry.name,
+        environment=runtime.environment.value,
+        release=runtime.version,
+    )
     app = entry.create_app(settings, entry.create_runtime(settings))
     serve(app, settings.http)
 

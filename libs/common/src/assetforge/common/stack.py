@@ -99,6 +99,7 @@ async def run_stack(root: Path) -> int:
     # Sign in with `make token` (local ES256 keys under .data/dev-auth) unless Privy is configured.
     if not env.get("PRIVY_APP_ID") and env["NODE_ENV"] != "production":
         env.setdefault("AUTH_MODE", "dev")
+        env.setdefault("DEV_AUTH_DIR", str(data / "dev-auth"))
     try:
         if not env.get("NATS_URL"):
             port = int(env.get("DEVSTACK_NATS_PORT", DEFAULT_NATS_PORT))
