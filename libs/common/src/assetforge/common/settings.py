@@ -235,3 +235,27 @@ class ServiceSettings(Protocol):
     def telemetry(self) -> TelemetrySettings: ...
     @property
     def http(self) -> HttpSettings: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSettings:
+    """Everything a back-end service (assets, generation, media) reads today."""
+
+    runtime: RuntimeSettings
+    database: DatabaseSettings
+    nats: NatsSettings
+    telemetry: TelemetrySettings
+    http: HttpSettings
+
+
+def load_backend_settings(service: str, default_port: int, environ: Mapping[str, str] | None = None) -> BackendSettings:
+    env = Env(environ)
+    settings = BackendSettings(
+        runtime=get_runtime_settings(env, service),
+        database=get_database_settings(env),
+        nats=get_nats_settings(env),
+        telemetry=get_telemetry_settings(env),
+        http=get_http_settings(env, "HTTP_PORT", default_port),
+    )
+    env.check()
+    return settings
