@@ -99,6 +99,7 @@ async def test_a_service_that_does_not_answer_in_time_is_a_504(
         stalled.set()
 
     await nc.subscribe(contract.ASSET_LIST, queue="assets", cb=never_answers)
+    await nc.flush()  # the server knows of the subscriber before the gateway asks
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
         started = asyncio.get_running_loop().time()
         response = await client.get("/api/assets")

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.routes import HTTPRoute
 
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.docs import asyncapi_document
@@ -27,7 +28,7 @@ from assetforge.gateway.errors import EXCEPTION_HANDLERS
 from assetforge.gateway.identity_events import IdentityEvents
 from assetforge.gateway.metrics import make_http_metrics
 from assetforge.gateway.models import inbox, outbox
-from assetforge.gateway.openapi import openapi_config
+from assetforge.gateway.openapi import ClosedStructs, openapi_config
 from assetforge.gateway.ratelimit import RateLimiter, make_rate_limit_metrics
 from assetforge.gateway.security_headers import security_headers
 from assetforge.gateway.settings import SERVICE, AuthSettings, Settings, load_settings
@@ -97,6 +98,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         on_shutdown=[stop],
         state=State({"gateway": GatewayState(settings, runtime, authenticator, identity_events)}),
         openapi_config=openapi_config(settings.runtime.version),
+        plugins=[ClosedStructs()],
         request_max_body_size=settings.edge.max_body_mb * 1024 * 1024,
         debug=False,
         logging_config=None,
@@ -106,6 +108,11 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         security_headers=security_headers(production=settings.runtime.environment.value == "production"),
         max_body_bytes=settings.edge.max_body_mb * 1024 * 1024,
         trusted_proxies=settings.rate_limit.trusted_proxies,
+        allowed_methods={
+            route.path_format: ", ".join(sorted(route.methods)).encode()
+            for route in app.routes
+            if isinstance(route, HTTPRoute)
+        },
     )
     return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter)
 

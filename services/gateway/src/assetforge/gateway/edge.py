@@ -10,7 +10,7 @@ HTTP metrics labelled by route template.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,8 @@ class EdgePolicy:
     security_headers: tuple[Header, ...]
     max_body_bytes: int
     trusted_proxies: tuple[Network, ...]
+    # The `Allow` value of each route template (every method it answers).
+    allowed_methods: Mapping[str, bytes]
 
 
 class EdgeMiddleware:
@@ -150,6 +152,14 @@ class EdgeMiddleware:
 
         return await exchange.forward(receive, no_store=identity is not None)
 
+    def allow(self, scope: Scope, headers: list[Header]) -> list[Header]:
+        """Litestar 2 answers OPTIONS on a path served by several handlers with the methods
+        of the first one registered only (fixed in Litestar 3): state them all."""
+        allow = self._policy.allowed_methods.get(scope.get("path_template") or "")
+        if allow is None:
+            return headers
+        return [*(header for header in headers if header[0].lower() != b"allow"), (b"allow", allow)]
+
     def observe(  # noqa: PLR0917 - one observation's figures
         self, scope: Scope, route: str, status: int, seconds: float, received: int, sent: int
     ) -> None:
@@ -232,6 +242,7 @@ class _Exchange:
         received = 0
         sent = 0
         extra = self._extra
+        options = self._scope["method"] == "OPTIONS"
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -245,6 +256,8 @@ class _Exchange:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [*message.get("headers", ()), *extra]
+                if options:
+                    headers = self._edge.allow(self._scope, headers)
                 if no_store and not any(name.lower() == b"cache-control" for name, _ in headers):
                     headers.append(NO_STORE)
                 message["headers"] = headers

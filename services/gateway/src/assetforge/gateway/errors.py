@@ -35,6 +35,8 @@ def error_response(
 
 def _public_name(request: Request[Any, Any, Any], key: str) -> str:
     """The name the client used (``projectId``), not the handler's argument (``project_id``)."""
+    if key == "data":  # Litestar's name for the request body
+        return "body"
     try:
         parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
     except Exception:  # noqa: BLE001 - no route resolved; the key is all we have
@@ -43,12 +45,18 @@ def _public_name(request: Request[Any, Any, Any], key: str) -> str:
     return alias or key
 
 
+def _message(item: dict[str, Any]) -> str:
+    message = str(item.get("message", "invalid"))
+    # A missing value comes as its own name, quoted (a KeyError's text).
+    return "required" if item.get("key") and message == repr(str(item["key"])) else message
+
+
 def _validation_fields(request: Request[Any, Any, Any], extra: Any) -> list[dict[str, str]]:
     items = extra if isinstance(extra, list) else []
     return [
         {
             "field": _public_name(request, str(item["key"])) if item.get("key") else "body",
-            "message": str(item.get("message", "invalid")),
+            "message": _message(item),
         }
         for item in items
         if isinstance(item, dict)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Schema, SecurityScheme
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.typing import FieldDefinition
 
 from assetforge.common.contracts.errors import ErrorCode, FieldError
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 
 
 class ErrorBody(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -17,6 +22,8 @@ class ErrorBody(msgspec.Struct, rename="camel", omit_defaults=True):
     message: str
     request_id: str
     fields: list[FieldError] | None = None
+    # Only with RATE_LIMIT_EXCEEDED: seconds until the client may try again.
+    retry_after: int | None = None
 
 
 def json_reply(data: type[Any], description: str) -> ResponseSpec:
@@ -30,18 +37,35 @@ def _error(description: str) -> ResponseSpec:
 BEARER = "BearerToken"
 # A route that needs a Privy access token or a personal API key.
 SECURED: list[dict[str, list[str]]] = [{BEARER: []}]
+# A public route that shows the signed-in caller more (their own private assets, say).
+OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {BEARER: []}]
 
-ERRORS: dict[int, ResponseSpec] = {
-    400: _error("A malformed parameter or body; `fields` names it"),
-    401: _error("Missing, malformed, expired or revoked credentials"),
-    403: _error("Signed in, but not allowed (role, or a cross-origin write)"),
-    413: _error("The body is larger than MAX_REQUEST_BODY_MB"),
-    429: _error("Rate limit exceeded; `retryAfter` and Retry-After say when to come back"),
-    422: _error("The request is well formed but not valid"),
-    500: _error("Unexpected error (no internals are returned)"),
-    503: _error("A service or the message bus is unavailable"),
-    504: _error("A service did not answer in time"),
+_ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "A malformed parameter or body; `fields` names it",
+    401: "Missing, malformed, expired or revoked credentials",
+    403: "Signed in, but not allowed (role, or a cross-origin write)",
+    404: "No such resource, or one the caller may not see",
+    413: "The body is larger than MAX_REQUEST_BODY_MB",
+    422: "The request is well formed but not valid",
+    429: "Rate limit exceeded; `retryAfter` and Retry-After say when to come back",
+    500: "Unexpected error (no internals are returned)",
+    503: "A service or the message bus is unavailable",
+    504: "A service did not answer in time",
 }
+
+
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """The error replies a route documents, each in the error format."""
+    return {status: _error(_ERROR_DESCRIPTIONS[status]) for status in statuses}
+
+
+# What the edge may answer on any route before it runs, probes and metrics included:
+# credentials presented but not valid, a body over the limit, an unexpected failure.
+EDGE_ERRORS = errors(401, 413, 500)
+# What any API route may answer (Litestar has no controller-wide `responses`: each route names them).
+ERRORS = errors(400, 401, 403, 413, 422, 429, 500, 503, 504)
+# ... and a route that names one resource in its path.
+ERRORS_WITH_NOT_FOUND = errors(400, 401, 403, 404, 413, 422, 429, 500, 503, 504)
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
@@ -62,3 +86,27 @@ def openapi_config(version: str) -> OpenAPIConfig:
             }
         ),
     )
+
+
+class ClosedStructs(OpenAPISchemaPlugin):
+    """Litestar documents every msgspec struct as open to extra properties; one that
+    refuses unknown fields (``forbid_unknown_fields=True``) is documented as closed, so
+    clients (and schema-driven fuzzers) know extra fields are a 400."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return (
+            not field_definition.is_union
+            and field_definition.is_subclass_of(msgspec.Struct)
+            and bool(field_definition.type_.__struct_config__.forbid_unknown_fields)
+        )
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        # The struct itself is described by the next plugin that knows structs: Litestar's own.
+        describe = next(
+            plugin
+            for plugin in schema_creator.plugins
+            if plugin is not self and schema_creator.plugin_supports_field(plugin, field_definition)
+        )
+        schema = describe.to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema

@@ -8,10 +8,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 Role = Literal["admin", "member"]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Email = Annotated[str, msgspec.Meta(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Discord = Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
-KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+# PostgreSQL text cannot hold NUL (U+0000): no string the API stores or searches may carry one.
+NO_NUL = r"^[^\u0000]*$"
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NO_NUL)]
+# Spelled out so that Python (which validates) and JSON Schema's ECMA-262 (which documents)
+# read the pattern alike: their `\s` differ, and Python's `$` also matches before a final newline.
+_EMAIL_PART = r"[^@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+Email = Annotated[str, msgspec.Meta(max_length=320, pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}(?![\s\S])")]
+Discord = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=NO_NUL)]
+KeyName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NO_NUL)]
 
 
 class User(msgspec.Struct, frozen=True, rename="camel"):
@@ -39,8 +44,12 @@ class CompleteProfile(msgspec.Struct, frozen=True, rename="camel", forbid_unknow
 
 
 class UpdateSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    # Shallow-merged into the stored settings; a key set to null is removed.
-    settings: Annotated[dict[str, Any], msgspec.Meta(max_length=100)]
+    # Shallow-merged into the stored settings; a key set to null is removed. Free-form JSON,
+    # but with no NUL at any depth (refused with 422: no schema can say so).
+    # Litestar documents no size for a dict: `maxProperties` is stated through `extra`.
+    settings: Annotated[
+        dict[str, Any], msgspec.Meta(max_length=100, extra_json_schema={"extra": {"maxProperties": 100}})
+    ]
 
 
 class CreateApiKey(msgspec.Struct, frozen=True, rename="camel", forbid_unknown_fields=True):

@@ -10,7 +10,8 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.gateway import schemas
 from assetforge.gateway.guards import requires_admin
-from assetforge.gateway.openapi import ERRORS, SECURED
+from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED
+from assetforge.gateway.schemas import NO_NUL
 from assetforge.gateway.service import identity as rules
 from assetforge.gateway.state import AnyRequest, caller, gateway
 
@@ -22,21 +23,20 @@ class AdminController(Controller):
     tags = ["admin"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [requires_admin]  # noqa: RUF012
     security = SECURED
-    responses = ERRORS
 
-    @get("/users", summary="Users, newest first; filter by role, search name, email or DID")
+    @get("/users", summary="Users, newest first; filter by role, search name, email or DID", responses=ERRORS)
     async def list_users(
         self,
         request: AnyRequest,
         role: Annotated[schemas.Role | None, QueryParameter()] = None,
-        search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        search: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_NUL)] = None,
         limit: Limit = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> schemas.UserPage:
         async with gateway(request).database.unit_of_work() as session:
             return await rules.list_users(session, role, search, limit, offset)
 
-    @put("/users/{user_id:uuid}/role", summary="Grant a role (not to oneself)")
+    @put("/users/{user_id:uuid}/role", summary="Grant a role (not to oneself)", responses=ERRORS_WITH_NOT_FOUND)
     async def change_role(
         self, request: AnyRequest, user_id: Annotated[UUID, PathParameter()], data: JSONBody[schemas.ChangeRole]
     ) -> schemas.UserReply:
@@ -46,14 +46,14 @@ class AdminController(Controller):
         await state.identity_events.announce(user_id=user.id)
         return schemas.UserReply(user=user)
 
-    @get("/activity-log", summary="Activity, newest first")
+    @get("/activity-log", summary="Activity, newest first", responses=ERRORS)
     async def activity_log(
         self,
         request: AnyRequest,
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         limit: Limit = 50,
-        user_id: Annotated[str | None, QueryParameter(name="userId", max_length=128)] = None,
-        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        user_id: Annotated[str | None, QueryParameter(name="userId", max_length=128, pattern=NO_NUL)] = None,
+        action: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_NUL)] = None,
     ) -> schemas.ActivityPage:
         async with gateway(request).database.unit_of_work() as session:
             return await rules.activity_page(session, user_id, action, page, limit)

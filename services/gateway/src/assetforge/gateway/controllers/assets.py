@@ -10,13 +10,16 @@ from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
 from assetforge.common.contracts import assets as contract
-from assetforge.gateway.openapi import ERRORS, json_reply
+from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, OPTIONAL_AUTH, json_reply
+from assetforge.gateway.schemas import NO_NUL
 from assetforge.gateway.state import gateway, request_context
 
 
 class AssetsController(Controller):
     path = "/api/assets"
     tags = ["assets"]  # noqa: RUF012 - Litestar reads this class attribute
+    # Public, but a signed-in caller also sees their own private assets.
+    security = OPTIONAL_AUTH
 
     @get(
         "/",
@@ -28,12 +31,14 @@ class AssetsController(Controller):
         self,
         request: Request[Any, Any, Any],
         limit: Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
-        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=512, pattern=NO_NUL)] = None,
         project_id: Annotated[UUID | None, QueryParameter(name="projectId")] = None,
         asset_type: Annotated[contract.AssetType | None, QueryParameter(name="type")] = None,
         status: Annotated[contract.AssetStatus | None, QueryParameter()] = None,
-        owner_id: Annotated[str | None, QueryParameter(name="ownerId", max_length=128)] = None,
-        q: Annotated[str | None, QueryParameter(max_length=200, examples=[Example(value="longsword")])] = None,
+        owner_id: Annotated[str | None, QueryParameter(name="ownerId", max_length=128, pattern=NO_NUL)] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=200, pattern=NO_NUL, examples=[Example(value="longsword")])
+        ] = None,
     ) -> Response[bytes]:
         query = contract.ListAssets(
             limit=limit,
@@ -51,7 +56,7 @@ class AssetsController(Controller):
         "/{asset_id:uuid}",
         summary="Get one asset",
         description="Private assets are visible only to their owner or an admin (404 otherwise).",
-        responses={200: json_reply(contract.Asset, "The asset"), **ERRORS},
+        responses={200: json_reply(contract.Asset, "The asset"), **ERRORS_WITH_NOT_FOUND},
     )
     async def get_asset(
         self, request: Request[Any, Any, Any], asset_id: Annotated[UUID, PathParameter()]

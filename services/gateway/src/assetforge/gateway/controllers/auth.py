@@ -16,9 +16,13 @@ class AuthController(Controller):
     tags = ["auth"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [requires_user]  # noqa: RUF012
     security = SECURED
-    responses = ERRORS
 
-    @post("/logout", summary="Refuse the presented token from now until it expires", status_code=204)
+    @post(
+        "/logout",
+        summary="Refuse the presented token from now until it expires",
+        status_code=204,
+        responses=ERRORS,
+    )
     async def logout(self, request: AnyRequest) -> None:
         state, me = gateway(request), caller(request)
         if me.api_key_id is not None or me.expires_at is None:

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
 from assetforge.common.errors import AppError
 from assetforge.common.observability.metrics import render
+from assetforge.gateway.openapi import EDGE_ERRORS, json_reply
 from assetforge.gateway.state import GatewayState
+
+
+class Liveness(msgspec.Struct, frozen=True):
+    status: Literal["ok"]
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, bool]
+
+
+class HealthSummary(msgspec.Struct, frozen=True):
+    status: Literal["healthy", "unhealthy"]
+    services: dict[str, bool]
 
 
 async def _service_ready(state: GatewayState, service: str) -> bool:
@@ -48,17 +64,36 @@ class HealthController(Controller):
         summary="Liveness: the process is up; touches no dependency",
         media_type=MediaType.JSON,
         sync_to_thread=False,
+        responses={200: json_reply(Liveness, "The process is up"), **EDGE_ERRORS},
     )
     def live(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness: NATS, PostgreSQL and every service answer", media_type=MediaType.JSON)
+    @get(
+        "/ready",
+        summary="Readiness: NATS, PostgreSQL and every service answer",
+        media_type=MediaType.JSON,
+        responses={
+            200: json_reply(Readiness, "Every required check passed"),
+            503: json_reply(Readiness, "A required check failed"),
+            **EDGE_ERRORS,
+        },
+    )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         ok, checks = await readiness(request.app.state.gateway)
         body = {"status": "ready" if ok else "not_ready", "checks": checks}
         return Response(body, status_code=200 if ok else 503)
 
-    @get("/", summary="Legacy health summary", media_type=MediaType.JSON)
+    @get(
+        "/",
+        summary="Legacy health summary",
+        media_type=MediaType.JSON,
+        responses={
+            200: json_reply(HealthSummary, "Every required check passed"),
+            503: json_reply(HealthSummary, "A required check failed"),
+            **EDGE_ERRORS,
+        },
+    )
     async def summary(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         ok, checks = await readiness(request.app.state.gateway)
         body = {"status": "healthy" if ok else "unhealthy", "services": checks}
@@ -78,7 +113,16 @@ async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, A
     return Response({"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503)
 
 
-@get("/metrics", summary="Prometheus metrics", tags=["health"], sync_to_thread=False)
+@get(
+    "/metrics",
+    summary="Prometheus metrics",
+    tags=["health"],
+    media_type=MediaType.TEXT,
+    sync_to_thread=False,
+    responses=EDGE_ERRORS,
+)
 def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     body, content_type = render(request.app.state.gateway.runtime.registry)
-    return Response(body, media_type=content_type)
+    # Litestar appends the charset to every text/* type itself.
+    media_type, _, _ = content_type.partition("; charset=")
+    return Response(body, media_type=media_type)

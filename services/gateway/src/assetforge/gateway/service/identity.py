@@ -98,6 +98,8 @@ async def complete_profile(session: AsyncSession, user_id: str, profile: schemas
 
 
 async def update_settings(session: AsyncSession, user_id: str, changes: dict[str, Any]) -> schemas.User:
+    if _holds_nul(changes):
+        raise _invalid("settings", "must not contain NUL (U+0000) characters")
     users = UserRepository(session)
     user = await current_user(session, user_id)
     merged = {**user.settings, **changes}
@@ -178,6 +180,17 @@ async def activity_page(
 ) -> schemas.ActivityPage:
     entries, total = await ActivityRepository(session).page(user_id, action, limit, (page - 1) * limit)
     return schemas.ActivityPage(entries=entries, page=page, limit=limit, total=total)
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a NUL sits anywhere in decoded JSON (PostgreSQL's JSONB refuses it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
