@@ -187,6 +187,9 @@ def service_env(nats_url: str, database_url: str) -> dict[str, str]:
         NODE_ENV="development",
         LOG_LEVEL="WARNING",
         HTTP_HOST="127.0.0.1",
+        # A load test from one address: the catalog's own cost is measured here, and the
+        # edge's (auth, rate limits) by bench/edge.py.
+        DISABLE_RATE_LIMITING="true",
     )
     return env
 
