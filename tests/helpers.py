@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -12,6 +13,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from assetforge.common.contracts import assets as contract
 from assetforge.common.contracts import headers as h
 from assetforge.common.db import to_async_url
+
+
+def asset_created(asset_id: str, owner_id: str = "did:privy:someone") -> contract.AssetCreated:
+    """An AssetCreated event as the assets service's outbox would publish it."""
+    return contract.AssetCreated(
+        asset_id=asset_id,
+        owner_id=owner_id,
+        name="lantern",
+        type=contract.AssetType.PROP,
+        visibility=contract.Visibility.PUBLIC,
+        created_at=datetime.now(tz=UTC),
+    )
 
 
 async def create_asset(nc: Client, owner: str, **fields: Any) -> dict[str, Any]:

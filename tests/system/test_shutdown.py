@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ from assetforge.common.contracts import assets as contract
 from assetforge.common.contracts import headers as h
 from assetforge.common.devstack import EmbeddedNats, free_port
 from assetforge.common.ids import new_id
-from tests.helpers import scalar
+from tests.helpers import asset_created, scalar
 from tests.support import ServiceProcess, service_env, wait_until
 
 pytestmark = pytest.mark.slow
@@ -74,14 +73,7 @@ async def test_events_are_applied_exactly_once_across_a_stop(
     js = nc.jetstream()
     ids = [new_id() for _ in range(400)]
     for asset_id in ids:
-        event = contract.AssetCreated(
-            asset_id=asset_id,
-            owner_id="did:privy:shutdown",
-            name="torch",
-            type=contract.AssetType.PROP,
-            visibility=contract.Visibility.PUBLIC,
-            created_at=datetime.now(tz=UTC),
-        )
+        event = asset_created(asset_id, "did:privy:shutdown")
         await js.publish(
             contract.asset_event_subject(asset_id, "created"),
             msgspec.json.encode(event),

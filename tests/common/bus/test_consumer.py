@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import msgspec
 from nats.aio.client import Client
@@ -12,25 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assetforge.common.bus.consumer import EventConsumer
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts import headers as h
-from assetforge.common.contracts.assets import AssetCreated, AssetType, Visibility, asset_event_subject
+from assetforge.common.contracts.assets import AssetCreated, asset_event_subject
 from assetforge.common.ids import new_id
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.gateway.models import inbox, outbox
 from assetforge.gateway.service.activity import record_asset_created
 from assetforge.gateway.settings import load_settings
-from tests.helpers import activity_count, scalar
+from tests.helpers import activity_count, asset_created, scalar
 from tests.support import wait_until
-
-
-def _event(asset_id: str) -> AssetCreated:
-    return AssetCreated(
-        asset_id=asset_id,
-        owner_id="did:privy:consumer",
-        name="lantern",
-        type=AssetType.PROP,
-        visibility=Visibility.PUBLIC,
-        created_at=datetime.now(tz=UTC),
-    )
 
 
 async def test_a_redelivered_event_has_no_second_effect(environ: dict[str, str], database_url: str, nc: Client) -> None:
@@ -68,7 +56,7 @@ async def test_a_redelivered_event_has_no_second_effect(environ: dict[str, str],
     try:
         await nc.jetstream().publish(
             asset_event_subject(asset_id, "created"),
-            msgspec.json.encode(_event(asset_id)),
+            msgspec.json.encode(asset_created(asset_id)),
             headers={h.MSG_ID: f"evt-{asset_id}"},
         )
         counters = [r.metrics.events_duplicate.labels(consumer.durable) for r in replicas]
@@ -91,7 +79,7 @@ async def test_an_undecodable_event_is_dropped_not_retried(
     asset_id = new_id()
     await nc.jetstream().publish(asset_event_subject(asset_id, "created"), b'{"assetId": 42}')
     good = new_id()
-    await nc.jetstream().publish(asset_event_subject(good, "created"), msgspec.json.encode(_event(good)))
+    await nc.jetstream().publish(asset_event_subject(good, "created"), msgspec.json.encode(asset_created(good)))
     # Processing continues past the poison message, and it never becomes an entry.
     await wait_until(lambda: activity_count(database_url, good), timeout=10)
     assert await activity_count(database_url, asset_id) == 0

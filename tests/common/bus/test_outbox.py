@@ -14,12 +14,12 @@ from assetforge.assets.models import outbox
 from assetforge.common.bus.outbox import OutboxRelay, add_event
 from assetforge.common.bus.streams import EVENTS
 from assetforge.common.contracts import headers as h
-from assetforge.common.contracts.assets import AssetCreated, AssetType, Visibility, asset_event_subject
+from assetforge.common.contracts.assets import AssetCreated, asset_event_subject
 from assetforge.common.db import Database
 from assetforge.common.ids import new_id
 from assetforge.common.observability.metrics import make_bus_metrics, make_registry
 from assetforge.common.settings import DatabaseSettings
-from tests.helpers import create_asset
+from tests.helpers import asset_created, create_asset
 from tests.support import RunningService
 
 
@@ -54,17 +54,6 @@ async def test_a_created_asset_is_published_once_with_the_outbox_id(
     assert messages[0].headers[h.REQUEST_ID] == "t"  # type: ignore[attr-defined]
 
 
-def _event(asset_id: str) -> AssetCreated:
-    return AssetCreated(
-        asset_id=asset_id,
-        owner_id="o",
-        name="n",
-        type=AssetType.PROP,
-        visibility=Visibility.PUBLIC,
-        created_at=msgspec.convert("2026-01-01T00:00:00Z", type=__import__("datetime").datetime),
-    )
-
-
 async def test_a_relay_that_crashed_after_publishing_does_not_publish_twice(database_url: str, nc: Client) -> None:
     """Publish, then "crash" before deleting the rows: the next pass re-sends them with
     the same Nats-Msg-Id, and JetStream's duplicate window drops the copies."""
@@ -72,7 +61,7 @@ async def test_a_relay_that_crashed_after_publishing_does_not_publish_twice(data
     metrics = make_bus_metrics(make_registry())
     asset_id = new_id()
     async with database.unit_of_work() as session:
-        await add_event(session, outbox, asset_event_subject(asset_id, "created"), _event(asset_id))
+        await add_event(session, outbox, asset_event_subject(asset_id, "created"), asset_created(asset_id))
 
     class CrashingRelay(OutboxRelay):
         crashed = False
@@ -110,7 +99,7 @@ async def test_relays_in_parallel_publish_each_row_once(database_url: str, nc: C
     asset_ids = [new_id() for _ in range(60)]
     async with database.unit_of_work() as session:
         for asset_id in asset_ids:
-            await add_event(session, outbox, asset_event_subject(asset_id, "created"), _event(asset_id))
+            await add_event(session, outbox, asset_event_subject(asset_id, "created"), asset_created(asset_id))
     relays = [OutboxRelay(database.engine, outbox, nc.jetstream(), metrics, batch_size=7) for _ in range(4)]
 
     async def drain(relay: OutboxRelay) -> int:
