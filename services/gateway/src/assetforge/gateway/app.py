@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,18 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         else RateLimiter(settings.rate_limit, make_rate_limit_metrics(runtime.registry))
     )
 
+    background: list[asyncio.Task[None]] = []
+
     async def start(_: Litestar) -> None:
         await runtime.start()
         await identity_events.start(runtime.client)
+        background.append(asyncio.create_task(authenticator.purge_blocklist_forever(), name="blocklist-purge"))
         if limiter is not None:
             await limiter.start(runtime.client.jetstream(), replicas=settings.nats.stream_replicas)
 
     async def stop(_: Litestar) -> None:
+        for task in background:
+            task.cancel()
         await identity_events.stop()
         if limiter is not None:
             await limiter.stop()

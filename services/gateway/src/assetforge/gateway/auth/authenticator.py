@@ -147,6 +147,18 @@ class Authenticator:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def purge_blocklist_forever(self, every_s: float = 3600.0) -> None:
+        """Every hour, drop blocklist rows whose tokens have expired (run as a task)."""
+        while True:
+            try:
+                async with self._database.unit_of_work() as session:
+                    purged = await rules.purge_signed_out(session)
+                if purged:
+                    log.info("purged %d expired signed-out tokens", purged)
+            except Exception as exc:  # noqa: BLE001 - try again next time
+                log.warning("could not purge the token blocklist: %s", exc)
+            await asyncio.sleep(every_s)
+
     async def drain(self) -> None:
         if self._background:
             await asyncio.wait(self._background, timeout=5)

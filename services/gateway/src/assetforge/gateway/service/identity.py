@@ -58,6 +58,11 @@ class FoundKey:
     expires_at: datetime | None
 
 
+async def purge_signed_out(session: AsyncSession) -> int:
+    """Forget blocklisted tokens that have expired anyway; how many went."""
+    return await BlocklistRepository(session).purge_expired()
+
+
 async def find_api_key(session: AsyncSession, key: str) -> FoundKey | None:
     """The live key matching ``key`` (compared in constant time), or None."""
     for candidate in await ApiKeyRepository(session).candidates(api_keys.prefix_of(key)):
