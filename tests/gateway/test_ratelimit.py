@@ -139,6 +139,24 @@ async def test_two_processes_share_the_limit_exactly(nats_server: EmbeddedNats) 
     assert all(d.remaining == 0 for d in decisions if not d.allowed)
 
 
+async def test_concurrent_checks_of_one_key_share_round_trips_and_stay_exact(nats_server: EmbeddedNats) -> None:
+    """A hot key (one client, many requests at once) is counted in batches: one message
+    adds many, yet every check still gets its own place in the count."""
+    config = settings(max=150)
+    client = fresh_client()
+    async with limiter_on(nats_server.url, config) as (limiter, _):
+        stream = limiter._buckets["default"].stream
+        js = (await nats.connect(nats_server.url)).jetstream()
+        before = (await js.stream_info(stream)).state.last_seq
+        decisions = await asyncio.gather(*(limiter.check("default", client) for _ in range(200)))
+        messages = (await js.stream_info(stream)).state.last_seq - before
+        await js._nc.close()
+    allowed = [d for d in decisions if d.allowed]
+    assert len(allowed) == 150
+    assert sorted(d.remaining for d in allowed) == list(range(150))
+    assert messages < 20, f"{messages} messages for 200 checks"
+
+
 async def test_a_new_window_starts_the_count_again(nats_server: EmbeddedNats) -> None:
     async with limiter_on(nats_server.url, settings(max=3, window_ms=1000)) as (limiter, _):
         client = fresh_client()

@@ -69,7 +69,8 @@ AUDIO = "audio"
 STREAM_PREFIX = "RATELIMIT_"
 SUBJECT_PREFIX = "ratelimit."
 # The counter operation of ADR-49: the server adds the value to the subject's total.
-_INCREMENT = {"Nats-Incr": "+1"}
+# Increments by 1..N, encoded once: a batch of N coalesced checks adds N in one message.
+_INCREMENTS = [{"Nats-Incr": f"+{n}"} for n in range(257)]
 _STREAM_EXISTS_DIFFERENTLY = 10058
 
 # While the store is down, how often one check may try it again.
@@ -270,6 +271,20 @@ class _Bucket:
         )
 
 
+class _StoreFailure(Exception):
+    """The shared counter could not be reached for a batch of checks."""
+
+
+class _Batch:
+    """Checks of one key waiting to be counted together: one message adds ``size``."""
+
+    __slots__ = ("future", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+
 def _digest(client: str) -> str:
     # Subject tokens cannot hold '.', '*', '>' or spaces, and ids and IPv6 addresses may.
     return hashlib.sha256(client.encode()).hexdigest()[:32]
@@ -302,6 +317,12 @@ class RateLimiter:
         self._probe_at = 0.0
         self._last_warning = -WARNING_INTERVAL_S
         self._repair: asyncio.Task[None] | None = None
+        # Per (bucket, key, window): checks waiting for the next message, and whether a
+        # message for it is in flight. At most one round trip per key at a time; checks
+        # arriving meanwhile are added together in the next one.
+        self._waiting: dict[tuple[str, str, int], _Batch] = {}
+        self._sending: set[tuple[str, str, int]] = set()
+        self._senders: set[asyncio.Task[None]] = set()
 
     @property
     def shared(self) -> bool:
@@ -317,6 +338,8 @@ class RateLimiter:
         self._js = js
 
     async def stop(self) -> None:
+        for sender in list(self._senders):
+            sender.cancel()
         if self._repair is not None:
             self._repair.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -364,17 +387,51 @@ class RateLimiter:
         if not self._may_try_store():
             self._store_failed(None)
             return rule.local.increment(key, window)
+        slot = (rule.name, key, window)
+        batch = self._waiting.get(slot)
+        if batch is None:
+            batch = self._waiting[slot] = _Batch()
+        batch.size += 1
+        position = batch.size
+        if slot not in self._sending:
+            self._sending.add(slot)
+            sender = asyncio.create_task(self._send(js, rule, slot))
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
         try:
-            ack = await js.publish(
-                f"{rule.subject_prefix}{key}.{window}", b"", timeout=self._timeout_s, headers=_INCREMENT
-            )
-        except Exception as exc:  # noqa: BLE001 - whatever the store does, a request must not fail because of it
-            self._store_failed(exc)
+            total = await asyncio.shield(batch.future)
+        except _StoreFailure:
+            self._store_failed(None)
             return rule.local.increment(key, window)
+        # The batch took the numbers total-size+1 .. total, in the order its checks came.
+        return total - batch.size + position
+
+    async def _send(self, js: JetStreamContext, rule: _Bucket, slot: tuple[str, str, int]) -> None:
+        """Count the waiting batches of one key, one message each, until none is left."""
+        _, key, window = slot
+        try:
+            while (batch := self._waiting.pop(slot, None)) is not None:
+                try:
+                    total = await self._add(js, rule, key, window, batch.size)
+                except Exception as exc:  # noqa: BLE001 - whatever the store does, requests must not fail
+                    self._outage(exc)  # each waiting check counts itself as a local one
+                    batch.future.set_exception(_StoreFailure())
+                    batch.future.exception()  # retrieved by the waiters; mark it seen
+                else:
+                    batch.future.set_result(total)
+        finally:
+            self._sending.discard(slot)
+
+    async def _add(self, js: JetStreamContext, rule: _Bucket, key: str, window: int, amount: int) -> int:
+        ack = await js.publish(
+            f"{rule.subject_prefix}{key}.{window}",
+            b"",
+            timeout=self._timeout_s,
+            headers=_INCREMENTS[amount] if amount < len(_INCREMENTS) else {"Nats-Incr": f"+{amount}"},
+        )
         if ack.val is None:
             # A server without counters (before 2.12) stores the message and reports no total.
-            self._store_failed(_NO_COUNTERS)
-            return rule.local.increment(key, window)
+            raise _NO_COUNTERS
         if not self._healthy:
             self._healthy = True
             log.info("rate limiting is shared through NATS again")
@@ -391,9 +448,12 @@ class RateLimiter:
         return True
 
     def _store_failed(self, exc: Exception | None) -> None:
+        """Count one check made locally; with ``exc``, also enter (or extend) an outage."""
         self._metrics.store_failures.inc()
-        if exc is None:
-            return  # skipped the store during an outage already reported
+        if exc is not None:
+            self._outage(exc)
+
+    def _outage(self, exc: Exception) -> None:
         self._healthy = False
         self._probe_at = time.monotonic() + OUTAGE_RETRY_S
         if isinstance(exc, NoStreamResponseError):
