@@ -21,11 +21,3 @@ def uuid7() -> uuid.UUID:
 
 def new_id() -> str:
     return str(uuid7())
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

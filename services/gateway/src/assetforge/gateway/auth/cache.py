@@ -59,6 +59,3 @@ class IdentityCache:
         stale = [key for key, (_, identity) in self._entries.items() if identity.principal.user_id == user_id]
         for key in stale:
             del self._entries[key]
-
-    def __len__(self) -> int:
-        return len(self._entries)
