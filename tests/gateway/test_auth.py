@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from nats.aio.client import Client
 
-from tests.helpers import scalar
+from tests.helpers import create_asset, scalar
 from tests.privy import FakePrivy, bearer, public_pem
 
 
@@ -219,14 +220,12 @@ async def test_a_past_expiry_for_a_new_key_is_a_validation_error(
 
 
 async def test_the_principal_reaches_the_services(
-    gateway: httpx.AsyncClient, privy: FakePrivy, owner: str, nc: object
+    gateway: httpx.AsyncClient, privy: FakePrivy, owner: str, nc: Client
 ) -> None:
     """A private asset of the caller is visible to them through the bus (Af-User-Id)."""
-    from tests.helpers import create_asset  # noqa: PLC0415
-
     token = privy.token(owner)
     me = (await gateway.get("/api/users/me", headers=bearer(token))).json()["user"]
-    asset = await create_asset(nc, me["id"], visibility="private")  # type: ignore[arg-type]
+    asset = await create_asset(nc, me["id"], visibility="private")
     assert (await gateway.get(f"/api/assets/{asset['id']}")).status_code == 404
     seen = await gateway.get(f"/api/assets/{asset['id']}", headers=bearer(token))
     assert seen.status_code == 200

@@ -32,3 +32,8 @@ class HealthChecks:
         except Exception as exc:  # noqa: BLE001 - a failing check is a "false", not a crash
             log.warning("readiness check %s failed: %s", name, exc or type(exc).__name__)
             return False
+
+
+def readiness_body(ok: bool, checks: dict[str, bool]) -> tuple[dict[str, object], int]:
+    """The probe's JSON and status: 200 ``ready`` or 503 ``not_ready``, with every check."""
+    return {"status": "ready" if ok else "not_ready", "checks": checks}, 200 if ok else 503

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Response, get
 
+from assetforge.common.health import readiness_body
 from assetforge.common.observability.metrics import render
 from assetforge.common.runtime import ServiceRuntime
 
@@ -19,10 +20,8 @@ def probe_app(runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]]) -
 
     @get("/health/ready", media_type=MediaType.JSON)
     async def ready() -> Response[dict[str, Any]]:
-        ok, checks = await runtime.health.ready()
-        ok = ok and not runtime.draining
-        body = {"status": "ready" if ok else "not_ready", "checks": checks}
-        return Response(body, status_code=200 if ok else 503)
+        body, status = readiness_body(*await runtime.readiness())
+        return Response(body, status_code=status)
 
     @get("/metrics", sync_to_thread=False)
     def metrics() -> Response[bytes]:

@@ -124,6 +124,11 @@ class ServiceRuntime:
         await self.database.dispose()
         log.info("%s stopped", self.name)
 
+    async def readiness(self) -> tuple[bool, dict[str, bool]]:
+        """Whether this process should get work: every check passes and it is not draining."""
+        ok, checks = await self.health.ready()
+        return ok and not self.draining, checks
+
     async def _nats_connected(self) -> bool:
         try:
             return self.client.is_connected
@@ -131,5 +136,5 @@ class ServiceRuntime:
             return False
 
     async def _pong(self, _: Ping, __: object) -> Pong:
-        ready, _checks = await self.health.ready()
-        return Pong(service=self.name, instance=self.instance, ready=ready and not self.draining)
+        ready, _checks = await self.readiness()
+        return Pong(service=self.name, instance=self.instance, ready=ready)

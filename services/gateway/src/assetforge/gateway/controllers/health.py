@@ -11,6 +11,7 @@ from litestar import Controller, MediaType, Request, Response, get
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
 from assetforge.common.errors import AppError
+from assetforge.common.health import readiness_body
 from assetforge.common.observability.metrics import render
 from assetforge.gateway.openapi import EDGE_ERRORS, json_reply
 from assetforge.gateway.state import GatewayState
@@ -45,14 +46,14 @@ async def _service_ready(state: GatewayState, service: str) -> bool:
 
 
 async def readiness(state: GatewayState) -> tuple[bool, dict[str, bool]]:
-    ok, checks = await state.runtime.health.ready()
+    ok, checks = await state.runtime.readiness()
     if not checks.get("nats"):
         services = dict.fromkeys(SERVICES, False)
     else:
         answers = await asyncio.gather(*(_service_ready(state, s) for s in SERVICES))
         services = dict(zip(SERVICES, answers, strict=True))
     checks.update(services)
-    return ok and all(services.values()) and not state.runtime.draining, checks
+    return ok and all(services.values()), checks
 
 
 class HealthController(Controller):
@@ -80,9 +81,8 @@ class HealthController(Controller):
         },
     )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        ok, checks = await readiness(request.app.state.gateway)
-        body = {"status": "ready" if ok else "not_ready", "checks": checks}
-        return Response(body, status_code=200 if ok else 503)
+        body, status = readiness_body(*await readiness(request.app.state.gateway))
+        return Response(body, status_code=status)
 
     @get(
         "/",
@@ -107,10 +107,8 @@ async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, A
     ``/api/health/ready`` also asks every service; used as the pod's readiness probe,
     one service down would take every gateway pod, and so the whole API, out of rotation.
     """
-    runtime = request.app.state.gateway.runtime
-    ok, checks = await runtime.health.ready()
-    ok = ok and not runtime.draining
-    return Response({"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503)
+    body, status = readiness_body(*await request.app.state.gateway.runtime.readiness())
+    return Response(body, status_code=status)
 
 
 @get(
