@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Schema, SecurityScheme
 from litestar.plugins import OpenAPISchemaPlugin
+from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
 
 from assetforge.common.contracts.errors import ErrorCode, FieldError
@@ -68,13 +72,60 @@ ERRORS = errors(400, 401, 403, 413, 422, 429, 500, 503, 504)
 ERRORS_WITH_NOT_FOUND = errors(400, 401, 403, 404, 413, 422, 429, 500, 503, 504)
 
 
+# Swagger UI's files, vendored from npm (services/gateway/scripts/vendor_swagger_ui.py) at
+# the version pinned in swagger-ui.json: the page works offline, and no third party
+# serves script into our origin.
+_STATIC = Path(__file__).parent / "static"
+SWAGGER_UI_FILES = _STATIC / "swagger-ui"
+# The version is in the asset URLs, so an upgrade is a new URL and a year's cache is safe.
+_IMMUTABLE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True)
+_DOCS_PATH = "/swagger"
+
+
+class _Pin(msgspec.Struct):
+    version: str
+
+
+def swagger_ui_version() -> str:
+    return msgspec.json.decode((_STATIC / "swagger-ui.json").read_bytes(), type=_Pin).version
+
+
+class SwaggerUI(SwaggerRenderPlugin):
+    """Swagger UI at the docs root, its assets served beside it from the gateway's own
+    copy under ``<docs>/assets/<version>/`` (which the rate limiter leaves alone)."""
+
+    def __init__(self, docs_path: str, version: str) -> None:
+        self._assets = f"/assets/{version}"
+        base = f"{docs_path}{self._assets}"
+        super().__init__(
+            path="/",
+            js_url=f"{base}/swagger-ui-bundle.js",
+            css_url=f"{base}/swagger-ui.css",
+            standalone_preset_js_url=f"{base}/swagger-ui-standalone-preset.js",
+            # Litestar's default favicon is on a CDN too.
+            favicon=f"<link rel='icon' type='image/png' href='{base}/favicon-32x32.png'>",
+        )
+
+    def receive_router(self, router: Router) -> None:
+        super().receive_router(router)
+        router.register(
+            create_static_files_router(
+                path=self._assets,
+                directories=[SWAGGER_UI_FILES],
+                name="swagger-ui-assets",
+                cache_control=_IMMUTABLE,
+                include_in_schema=False,
+            )
+        )
+
+
 def openapi_config(version: str) -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Asset-Forge API",
         version=version,
         description="The HTTP API of Asset-Forge, the back end of a game-asset studio.",
-        path="/swagger",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
+        path=_DOCS_PATH,
+        render_plugins=[SwaggerUI(_DOCS_PATH, swagger_ui_version())],
         components=Components(
             security_schemes={
                 BEARER: SecurityScheme(
