@@ -65,6 +65,21 @@ async def database_url(postgres_server_url: str) -> AsyncIterator[str]:
     await drop_database(postgres_server_url, name)
 
 
+@pytest.fixture
+async def own_database_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """A fresh database, migrated from empty, for one test whose services run on a NATS
+    of their own. With the session's database, the session stack's outbox relays would
+    publish this test's events to the session NATS (and this test's relays the stack's
+    events to its NATS); the deployment guard refuses such a start anyway."""
+    name = f"af_own_{uuid.uuid4().hex[:12]}"
+    url = await ensure_database(postgres_server_url, name)
+    try:
+        await migrate_all(url)
+        yield url
+    finally:
+        await drop_database(postgres_server_url, name)
+
+
 @pytest.fixture(scope="session")
 async def privy() -> AsyncIterator[FakePrivy]:
     """Privy's JWKS endpoint, on loopback, with one published signing key (``key-1``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ import uvicorn
 from assetforge.assets.app import ENTRY as ASSETS
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.runtime import ServiceRuntime
+from assetforge.common.serve import listen, server_config
 from assetforge.gateway.app import ENTRY as GATEWAY
 from assetforge.generation.app import ENTRY as GENERATION
 from assetforge.media.app import ENTRY as MEDIA
@@ -91,11 +93,10 @@ async def start_service(name: str, environ: Mapping[str, str]) -> RunningService
     settings = entry.load_settings(environ)
     runtime = entry.create_runtime(settings)
     app = entry.create_app(settings, runtime)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, lifespan="on", log_config=None, access_log=False, proxy_headers=False
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve())
+    # serve()'s own configuration and sockets, on a free loopback port.
+    http = dataclasses.replace(settings.http, host="127.0.0.1", port=0)
+    server = _QuietServer(server_config(app, http))
+    task = asyncio.create_task(server.serve(sockets=listen(http)))
     while not server.started:
         if task.done():
             task.result()

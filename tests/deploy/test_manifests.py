@@ -326,17 +326,24 @@ def test_ports_probes_and_metrics_match_the_service_code(service: str) -> None:
         if deployment is None:
             continue
         container = containers(deployment)[0]
-        (port,) = container["ports"]
+        ports = {port["name"]: port["containerPort"] for port in container["ports"]}
         environment = container_environment(container, named(objects, "ConfigMap"))
-        assert port["containerPort"] == default_port(service)
-        assert load_settings(service, environment).http.port == port["containerPort"]
-        assert container["livenessProbe"]["httpGet"] == {"path": probes.live, "port": port["name"]}
-        assert container["startupProbe"]["httpGet"] == {"path": probes.live, "port": port["name"]}
-        assert container["readinessProbe"]["httpGet"] == {"path": probes.ready, "port": port["name"]}
+        http = load_settings(service, environment).http
+        assert ports["http"] == default_port(service)
+        assert http.port == ports["http"]
+        assert container["livenessProbe"]["httpGet"] == {"path": probes.live, "port": "http"}
+        assert container["startupProbe"]["httpGet"] == {"path": probes.live, "port": "http"}
+        assert container["readinessProbe"]["httpGet"] == {"path": probes.ready, "port": "http"}
+        # With METRICS_PORT, /metrics answers there only: the scrape must go there.
+        scraped = ports["http"] if http.metrics_port is None else http.metrics_port
+        assert ports.keys() == ({"http"} if http.metrics_port is None else {"http", "metrics"}), ports
+        assert ports.get("metrics", scraped) == scraped
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
         assert annotations["prometheus.io/scrape"] == "true"
-        assert annotations["prometheus.io/port"] == str(port["containerPort"])
+        assert annotations["prometheus.io/port"] == str(scraped)
         assert annotations["prometheus.io/path"] == "/metrics"
+        service_ports = named(objects, "Service")[service]["spec"]["ports"]
+        assert "metrics" not in {port["targetPort"] for port in service_ports}, "metrics are not public"
 
 
 def test_every_variable_a_container_gets_is_one_the_project_knows() -> None:

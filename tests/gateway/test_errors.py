@@ -78,11 +78,11 @@ async def test_a_wrong_method_is_refused_in_the_error_format(gateway: httpx.Asyn
 
 @pytest.fixture
 async def lonely_gateway(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str
+    tmp_path_factory: pytest.TempPathFactory, own_database_url: str
 ) -> AsyncIterator[tuple[RunningService, EmbeddedNats]]:
-    """A gateway on a NATS of its own, where no real assets service answers."""
+    """A gateway on a NATS (and so a database) of its own, where no real assets service answers."""
     server = EmbeddedNats(tmp_path_factory.mktemp("lonely-nats")).start()
-    gateway = await start_service("gateway", service_env(server.url, database_url, NATS_REQUEST_TIMEOUT_S="0.5"))
+    gateway = await start_service("gateway", service_env(server.url, own_database_url, NATS_REQUEST_TIMEOUT_S="0.5"))
     yield gateway, server
     await gateway.stop()
     server.stop()

@@ -48,16 +48,18 @@ async def test_each_service_serves_its_own_probes_and_metrics(stack: dict[str, o
 
 @pytest.mark.slow
 async def test_readiness_follows_nats_down_and_back_and_the_bus_recovers(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str, owner: str
+    tmp_path_factory: pytest.TempPathFactory, own_database_url: str, owner: str
 ) -> None:
     """Stopping NATS makes readiness 503 within 5 s; when NATS returns, everything
-    recovers by itself: readiness, request/reply and the durable event consumer."""
+    recovers by itself: readiness, request/reply and the durable event consumer.
+
+    A NATS of its own (this test kills it), so a database of its own too."""
     port = free_port()
     store = tmp_path_factory.mktemp("flaky-nats")
     server = EmbeddedNats(store, port).start()
     try:
         async with (
-            running_stack(service_env(server.url, database_url)) as services,
+            running_stack(service_env(server.url, own_database_url)) as services,
             httpx.AsyncClient(base_url=services["gateway"].url, timeout=10) as client,
         ):
             await wait_until(lambda: ready_is(client, 200))
@@ -81,7 +83,7 @@ async def test_readiness_follows_nats_down_and_back_and_the_bus_recovers(
             nc = await nats.connect(server.url)
             asset = await create_asset(nc, owner)
             await nc.close()
-            await wait_until(lambda: activity_count(database_url, asset["id"]), timeout=15)
+            await wait_until(lambda: activity_count(own_database_url, asset["id"]), timeout=15)
     finally:
         server.stop()
 

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
-    """A NATS of this test's own, so no in-process service shares its consumers."""
+    """A NATS of this test's own, so no in-process service shares its consumers (and,
+    with ``own_database_url``, no other relay drains its outbox)."""
     server = EmbeddedNats(tmp_path / "nats").start()
     yield server
     server.stop()
@@ -62,9 +63,9 @@ def _start_gateway(environ: dict[str, str], log: Path) -> tuple[ServiceProcess, 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 async def test_events_are_applied_exactly_once_across_a_stop(
-    own_nats: EmbeddedNats, database_url: str, tmp_path: Path, stop_signal: signal.Signals
+    own_nats: EmbeddedNats, own_database_url: str, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    environ = service_env(own_nats.url, database_url)
+    environ = service_env(own_nats.url, own_database_url)
     log = tmp_path / "gateway.log"
     first, live = _start_gateway(environ, log)
     await wait_until(lambda: _live(live), timeout=30)
@@ -81,7 +82,7 @@ async def test_events_are_applied_exactly_once_across_a_stop(
         )
     await nc.close()
 
-    await wait_until(lambda: _at_least(_applied(database_url, ids), 40), timeout=30)
+    await wait_until(lambda: _at_least(_applied(own_database_url, ids), 40), timeout=30)
     assert first.process is not None
     first.process.send_signal(stop_signal)
     status = first.process.wait(30)
@@ -89,14 +90,14 @@ async def test_events_are_applied_exactly_once_across_a_stop(
         # uvicorn re-raises the signal once shutdown is complete, so the process reports it.
         assert status in {0, -signal.SIGTERM}, first.output()[-3000:]
         assert "gateway stopped" in first.output()
-    assert await _applied(database_url, ids) < len(ids), "stopped too late to prove anything"
+    assert await _applied(own_database_url, ids) < len(ids), "stopped too late to prove anything"
 
     second, live = _start_gateway(environ, log)
     try:
-        await wait_until(lambda: _at_least(_applied(database_url, ids), len(ids)), timeout=60)
+        await wait_until(lambda: _at_least(_applied(own_database_url, ids), len(ids)), timeout=60)
     finally:
         second.terminate()
-    assert await _entries(database_url, ids) == len(ids)  # none twice
+    assert await _entries(own_database_url, ids) == len(ids)  # none twice
 
 
 async def _at_least(count: object, expected: int) -> bool:
@@ -104,11 +105,11 @@ async def _at_least(count: object, expected: int) -> bool:
 
 
 async def test_sigterm_answers_accepted_requests_and_flushes_the_outbox(
-    own_nats: EmbeddedNats, database_url: str, tmp_path: Path
+    own_nats: EmbeddedNats, own_database_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
     service = ServiceProcess(
-        "assets", {**service_env(own_nats.url, database_url), "HTTP_PORT": str(port)}, tmp_path / "assets.log"
+        "assets", {**service_env(own_nats.url, own_database_url), "HTTP_PORT": str(port)}, tmp_path / "assets.log"
     ).start()
     await wait_until(lambda: _live(f"http://127.0.0.1:{port}/health/live"), timeout=30)
     nc = await nats.connect(own_nats.url)
@@ -132,10 +133,10 @@ async def test_sigterm_answers_accepted_requests_and_flushes_the_outbox(
     assert "assets stopped" in service.output()
 
     assert created, "SIGTERM came before any request was accepted"
-    stored = await scalar(database_url, "SELECT count(*) FROM assets.assets WHERE owner_id = :o", o=owner)
+    stored = await scalar(own_database_url, "SELECT count(*) FROM assets.assets WHERE owner_id = :o", o=owner)
     assert stored == len(created)
     unsent = await scalar(
-        database_url,
+        own_database_url,
         "SELECT count(*) FROM assets.outbox WHERE convert_from(payload, 'UTF8')::jsonb ->> 'ownerId' = :o",
         o=owner,
     )

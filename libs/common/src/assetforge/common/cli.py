@@ -1,9 +1,10 @@
-"""Command lines: ``python -m assetforge.<service> [serve|migrate|downgrade|docs]`` and
-``assetforge check-env``."""
+"""Command lines: ``python -m assetforge.<service> [serve|migrate|downgrade|docs|rebind]``
+and ``assetforge check-env``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, NoReturn, TypeVar
 
+from assetforge.common.bus.deployment import DeploymentError, rebind
 from assetforge.common.db import migrations
 from assetforge.common.envcheck import check_env
 from assetforge.common.observability.logging import configure_logging
@@ -83,6 +85,10 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
     down.add_argument("--revision", default="-1")
     docs = commands.add_parser("docs", help="print or write the AsyncAPI document")
     docs.add_argument("--out", type=Path)
+    commands.add_parser(
+        "rebind",
+        help="bind this service's schema to the NATS it is configured with (after NATS was rebuilt on purpose)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "docs":
@@ -108,6 +114,10 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
     settings = _load(entry)
     runtime = settings.runtime
     configure_logging(entry.name, level=runtime.log_level, json=runtime.environment is Environment.PRODUCTION)
+    if args.command == "rebind":
+        # The service's own settings and tables: it binds what `serve` would check.
+        asyncio.run(_rebind(entry.name, entry.create_runtime(settings)))
+        return
     configure_tracing(entry.name, runtime.version, settings.telemetry.otlp_endpoint)
     configure_sentry(
         settings.telemetry.sentry_dsn,
@@ -117,6 +127,17 @@ def service_main(entry: ServiceEntry[Any], argv: Sequence[str] | None = None) ->
     )
     app = entry.create_app(settings, entry.create_runtime(settings))
     serve(app, settings.http)
+
+
+async def _rebind(name: str, runtime: ServiceRuntime) -> None:
+    try:
+        done = await rebind(runtime.database.engine, runtime.parts.outbox, runtime.nats_settings, name)
+    except (DeploymentError, OSError, TimeoutError) as error:
+        print(f"{name}: rebind failed: {error or type(error).__name__}", file=sys.stderr)
+        raise SystemExit(1) from error
+    finally:
+        await runtime.database.dispose()
+    print(f"{name}: {done.describe()}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

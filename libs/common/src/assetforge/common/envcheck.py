@@ -3,6 +3,8 @@
 Values are never printed, only their state, so the report is safe to paste into an
 issue or a deployment log. In production a missing required variable makes the
 report fail; the services refuse to start with the same gap (see ``settings``).
+Outside production, what ``make run`` gives the services itself is reported as
+provided, not missing, since the report is often read beside a running ``make run``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from assetforge.common.stack import MAKE_RUN_PROVIDES
 
 
 class Level(StrEnum):
@@ -24,6 +28,8 @@ class State(StrEnum):
     SET = "set"
     MISSING = "missing"
     INVALID = "invalid"
+    # Not set here, but `make run` sets it for the services (never in production).
+    PROVIDED = "provided"
 
 
 Validator = Callable[[str], str | None]
@@ -161,18 +167,21 @@ class Finding:
     @property
     def blocking(self) -> bool:
         """A required variable that is missing or invalid."""
-        return self.variable.level is Level.REQUIRED and self.state is not State.SET
+        return self.variable.level is Level.REQUIRED and self.state in (State.MISSING, State.INVALID)
 
 
 def inspect(environ: Mapping[str, str]) -> list[Finding]:
     """Judge every known variable in ``environ`` without revealing any value."""
     findings = []
+    production = (environ.get("NODE_ENV") or "").strip() == "production"
     for variable in VARIABLES:
         value = (environ.get(variable.name) or "").strip()
         if not value:
             stand_in = variable.alternative and (environ.get(variable.alternative) or "").strip()
             if stand_in:
                 findings.append(Finding(variable, State.SET, f"covered by {variable.alternative}"))
+            elif not production and variable.name in MAKE_RUN_PROVIDES:
+                findings.append(Finding(variable, State.PROVIDED, f"by make run ({MAKE_RUN_PROVIDES[variable.name]})"))
             else:
                 findings.append(Finding(variable, State.MISSING, variable.purpose))
             continue
@@ -190,13 +199,14 @@ def inspect(environ: Mapping[str, str]) -> list[Finding]:
 
 def render(findings: list[Finding]) -> str:
     width = max(len(f.variable.name) for f in findings)
+    state_width = max(len(state.value) for state in State)
     lines = []
     for level in Level:
         group = [f for f in findings if f.variable.level is level]
         if not group:
             continue
         lines.append(f"{level.value}:")
-        lines.extend(f"  {f.variable.name:<{width}}  {f.state.value:<7}  {f.detail}" for f in group)
+        lines.extend(f"  {f.variable.name:<{width}}  {f.state.value:<{state_width}}  {f.detail}" for f in group)
     return "\n".join(lines)
 
 

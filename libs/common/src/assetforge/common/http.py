@@ -7,13 +7,35 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, MediaType, Response, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
 
 from assetforge.common.health import readiness_body
 from assetforge.common.observability.metrics import render
 from assetforge.common.runtime import ServiceRuntime
 
 
-def probe_app(runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]]) -> Litestar:
+def only_on_port(port: int) -> Guard:
+    """A guard: the route answers on ``port`` only, and is an unknown route (404)
+    on any other. Async, so Litestar does not run it in its thread pool."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        server = connection.scope.get("server")
+        if server is None or server[1] != port:
+            raise NotFoundException
+
+    return guard
+
+
+def probe_app(
+    runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]], *, metrics_port: int | None = None
+) -> Litestar:
+    """Probes on every port; with ``metrics_port`` (METRICS_PORT), metrics and the bus
+    API document on that port only."""
+    operator_only = [] if metrics_port is None else [only_on_port(metrics_port)]
+
     @get("/health/live", media_type=MediaType.JSON, sync_to_thread=False)
     def live() -> dict[str, str]:
         return {"status": "ok"}
@@ -23,12 +45,12 @@ def probe_app(runtime: ServiceRuntime, asyncapi: Callable[[], dict[str, Any]]) -
         body, status = readiness_body(*await runtime.readiness())
         return Response(body, status_code=status)
 
-    @get("/metrics", sync_to_thread=False)
+    @get("/metrics", sync_to_thread=False, guards=operator_only)
     def metrics() -> Response[bytes]:
         body, content_type = render(runtime.registry)
         return Response(body, media_type=content_type)
 
-    @get("/docs/asyncapi", media_type=MediaType.JSON, sync_to_thread=False)
+    @get("/docs/asyncapi", media_type=MediaType.JSON, sync_to_thread=False, guards=operator_only)
     def docs() -> dict[str, Any]:
         return asyncapi()
 

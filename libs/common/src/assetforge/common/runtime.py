@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import uuid
 from dataclasses import dataclass, field
 
 from faststream.nats import NatsBroker
@@ -19,6 +20,7 @@ from sqlalchemy import Table
 
 from assetforge.common.bus.broker import ConnectionEvents, make_broker
 from assetforge.common.bus.consumer import EventConsumer, register_consumer
+from assetforge.common.bus.deployment import DeploymentError, deployment_table, verify_deployment
 from assetforge.common.bus.outbox import OutboxRelay
 from assetforge.common.bus.request import BusClient
 from assetforge.common.bus.rpc import RpcRouter, RpcServer
@@ -60,6 +62,9 @@ class ServiceRuntime:
         self.registry = make_registry()
         self.metrics = make_bus_metrics(self.registry)
         self.database = Database(database, application_name=self.name)
+        # Resolved now, so a service whose models lack it fails when it is built, not later.
+        self._deployment = deployment_table(parts.outbox)
+        self.deployment_id: uuid.UUID | None = None
         self._connection_events = ConnectionEvents()
         self.broker: NatsBroker = make_broker(nats, self.name, self._connection_events)
         for consumer in parts.consumers:
@@ -87,6 +92,20 @@ class ServiceRuntime:
     async def start(self) -> None:
         client = await self.broker.connect()
         js = client.jetstream()
+        # Before anything is relayed or declared: this schema's outbox must only ever
+        # reach the NATS of the deployment the schema belongs to (bus/deployment.py).
+        try:
+            self.deployment_id = await verify_deployment(
+                self.name, self.database.engine, self._deployment, js, self.nats_settings
+            )
+        except DeploymentError as error:
+            log.error("%s refuses to start: %s", self.name, error)  # noqa: TRY400 - the message is the point
+            # A failed start gets no stop(): let go of what start took.
+            self._connection_events.closing = True
+            with contextlib.suppress(Exception):
+                await client.close()
+            await self.database.dispose()
+            raise
         await ensure_streams(js, self.nats_settings.stream_replicas)
         self._relay = OutboxRelay(self.database.engine, self.parts.outbox, js, self.metrics)
         self.database.on_commit(self._relay.after_commit)
@@ -125,7 +144,11 @@ class ServiceRuntime:
         log.info("%s stopped", self.name)
 
     async def readiness(self) -> tuple[bool, dict[str, bool]]:
-        """Whether this process should get work: every check passes and it is not draining."""
+        """Whether this process should get work: every check passes and it is not draining.
+
+        The checks' answers are shared and reused briefly (:class:`HealthChecks`); the
+        draining flag is read here, outside that cache, so SIGTERM turns this false at once.
+        """
         ok, checks = await self.health.ready()
         return ok and not self.draining, checks
 

@@ -167,6 +167,12 @@ class TelemetrySettings:
 class HttpSettings:
     host: str
     port: int
+    # When set, /metrics and /docs/asyncapi answer on this port only (same process).
+    metrics_port: int | None = None
+    # Request line plus headers; see http_guard.py and docs/decisions.md for the figures.
+    max_header_bytes: int = 64 * 1024
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -216,9 +222,22 @@ def get_telemetry_settings(env: Env) -> TelemetrySettings:
 
 
 def get_http_settings(env: Env, port_variable: str, default_port: int) -> HttpSettings:
+    # Containers must listen on every interface; a laptop should not offer its services
+    # to the whole network by default.
+    default_host = "0.0.0.0" if env.production else "127.0.0.1"  # noqa: S104
+    port = env.integer(port_variable, default_port, minimum=0, maximum=65535)
+    metrics_port = None
+    if env.raw("METRICS_PORT") is not None:
+        metrics_port = env.integer("METRICS_PORT", 0, minimum=1, maximum=65535) or None
+        if metrics_port is not None and metrics_port == port:
+            env.problems.append(f"METRICS_PORT must differ from {port_variable} ({port})")
     return HttpSettings(
-        host=env.text("HTTP_HOST", "0.0.0.0") or "0.0.0.0",  # noqa: S104 - containers listen on every interface
-        port=env.integer(port_variable, default_port, minimum=0, maximum=65535),
+        host=env.text("HTTP_HOST", default_host) or default_host,
+        port=port,
+        metrics_port=metrics_port,
+        max_header_bytes=env.integer("HTTP_MAX_HEADER_BYTES", 64 * 1024, minimum=1024, maximum=1024 * 1024),
+        header_timeout_s=env.number("HTTP_HEADER_TIMEOUT_S", 10.0, minimum=0.1),
+        body_timeout_s=env.number("HTTP_BODY_TIMEOUT_S", 30.0, minimum=0.1),
     )
 
 

@@ -2,8 +2,11 @@
 
 Starts (or reuses, when ``NATS_URL`` / ``DATABASE_URL`` are set) NATS and PostgreSQL,
 applies every service's migrations, starts the four services with their output
-prefixed by name, waits until the gateway is ready, and on Ctrl-C stops the services
+prefixed by name, says when the gateway is ready, and on Ctrl-C stops the services
 gracefully before the servers they depend on.
+
+A service that dies is started again after a growing pause (``Backoff``); one that
+keeps dying at start-up stops the stack, since retrying would only bury its error.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import os
 import signal
 import sys
 import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,12 +30,19 @@ SERVICES = ("gateway", "assets", "generation", "media")
 # Every service reads HTTP_PORT (the gateway reads PORT); on one machine each needs its
 # own, so <SERVICE>_HTTP_PORT overrides these defaults for `make run`.
 HTTP_PORTS = {"assets": 3011, "generation": 3012, "media": 3013}
-# Every service reads HTTP_PORT (the gateway reads PORT); on one machine each needs its
-# own, so <SERVICE>_HTTP_PORT overrides these defaults for `make run`.
-HTTP_PORTS = {"assets": 3011, "generation": 3012, "media": 3013}
 COLORS = {"gateway": "36", "assets": "32", "generation": "35", "media": "33"}
 DATABASE = "assetforge"
 DEFAULT_NATS_PORT = 4322
+# What `make run` hands the services when the shell does not set it, and how. `check-env`
+# reads this so that, beside `make run`, it does not report these as gaps.
+MAKE_RUN_PROVIDES: Mapping[str, str] = {
+    "NODE_ENV": "development",
+    "AUTH_MODE": "dev, unless PRIVY_APP_ID is set",
+    "DEV_AUTH_DIR": ".data/dev-auth, with AUTH_MODE=dev",
+    "NATS_URL": "its embedded NATS",
+    "DATABASE_URL": "its embedded PostgreSQL",
+    "HTTP_PORT": "one per back-end service (<SERVICE>_HTTP_PORT)",
+}
 
 
 def _say(text: str) -> None:
@@ -37,11 +50,148 @@ def _say(text: str) -> None:
     print(f"{label} {text}", flush=True)
 
 
-async def _pipe(name: str, stream: asyncio.StreamReader) -> None:
-    prefix = f"\033[{COLORS[name]}m[{name:<10}]\033[0m " if sys.stdout.isatty() else f"[{name:<10}] "
-    while line := await stream.readline():
-        sys.stdout.write(prefix + line.decode(errors="replace"))
-        sys.stdout.flush()
+def _prefix(name: str) -> str:
+    return f"\033[{COLORS.get(name, '0')}m[{name:<10}]\033[0m " if sys.stdout.isatty() else f"[{name:<10}] "
+
+
+def describe_exit(status: int) -> str:
+    """``status 2``, or ``status -9 (signal SIGKILL)`` for a process ended by a signal."""
+    if status < 0:
+        with contextlib.suppress(ValueError):
+            return f"status {status} (signal {signal.Signals(-status).name})"
+    return f"status {status}"
+
+
+@dataclass(slots=True)
+class Backoff:
+    """When to start a service again after it exited: the pause, or None to give up.
+
+    The pause doubles from ``first_s`` to ``cap_s`` with each exit in a row sooner than
+    ``stable_s`` after the start; a run that long resets it. ``give_up_after`` such exits
+    of a service that never ran that long mean it cannot start (its configuration, most
+    likely); one that did is waiting for something it needs, so it is always retried.
+    """
+
+    first_s: float = 0.5
+    cap_s: float = 10.0
+    stable_s: float = 30.0
+    give_up_after: int = 5
+    quick_exits: int = 0
+    ever_stable: bool = False
+
+    def after_exit(self, uptime_s: float) -> float | None:
+        if uptime_s >= self.stable_s:
+            self.quick_exits, self.ever_stable = 0, True
+        self.quick_exits += 1
+        if not self.ever_stable and self.quick_exits >= self.give_up_after:
+            return None
+        return min(self.cap_s, self.first_s * 2.0 ** min(self.quick_exits - 1, 32))
+
+
+class Supervisor:
+    """Keeps one service running until ``stopping`` is set, then stops it gracefully.
+
+    ``run`` returns only once the stack is stopping: it sets ``stopping`` itself when it
+    gives up on the service (``gave_up``) or fails, so no service is left unwatched.
+    """
+
+    stop_timeout_s = 30.0  # for a graceful stop, before the service is killed
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        stopping: asyncio.Event,
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.name = name
+        self._argv = list(argv)
+        self._env = dict(env)
+        self._stopping = stopping
+        self._backoff = backoff or Backoff()
+        self._tail: deque[str] = deque(maxlen=20)  # the latest run's last lines, shown on giving up
+        self.restarts = 0
+        self.gave_up = False
+        # False when the service had to be killed, or ended badly, while being stopped.
+        self.stopped_cleanly = True
+
+    async def run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                started = time.monotonic()
+                status = await self._run_once()
+                if status is None:
+                    return
+                delay = self._backoff.after_exit(time.monotonic() - started)
+                if delay is None:
+                    self._give_up(status)
+                    return
+                self.restarts += 1
+                _say(
+                    f"{self.name} exited with {describe_exit(status)}; "
+                    f"restarting in {delay:.1f} s (restart {self.restarts})"
+                )
+                # Ctrl-C during the pause ends it at once.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+        finally:
+            self._stopping.set()
+
+    async def _run_once(self) -> int | None:
+        """Start the service and wait: its exit status, or None once stopped on request."""
+        self._tail.clear()
+        process = await asyncio.create_subprocess_exec(
+            *self._argv,
+            env=self._env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            # Own session: Ctrl-C reaches only the stack, which stops the services in order.
+            start_new_session=True,
+        )
+        _say(f"{self.name} started (pid {process.pid})")
+        if process.stdout is None:
+            raise RuntimeError("the service's output is not piped")
+        pipe = asyncio.create_task(self._pipe(process.stdout))
+        exited = asyncio.create_task(process.wait())
+        stop = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait((exited, stop), return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        stopped = self._stopping.is_set()
+        if stopped:
+            await self._stop(process)
+        await pipe
+        return None if stopped else exited.result()
+
+    async def _stop(self, process: asyncio.subprocess.Process) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), self.stop_timeout_s)
+        except TimeoutError:
+            _say(f"{self.name} did not stop within {self.stop_timeout_s:.0f} s; killing it")
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+        self.stopped_cleanly = process.returncode in (0, -signal.SIGTERM)
+
+    async def _pipe(self, stream: asyncio.StreamReader) -> None:
+        prefix = _prefix(self.name)
+        while line := await stream.readline():
+            text = line.decode(errors="replace")
+            self._tail.append(text)
+            print(prefix + text, end="", flush=True)
+
+    def _give_up(self, status: int) -> None:
+        self.gave_up = True
+        backoff = self._backoff
+        _say(
+            f"{self.name} keeps dying at start-up: it exited {backoff.quick_exits} times in a row, never up for "
+            f"{backoff.stable_s:.0f} s (last: {describe_exit(status)}); stopping the stack"
+        )
+        _say(f"the last lines {self.name} wrote:")
+        print("".join(_prefix(self.name) + line for line in self._tail), end="", flush=True)
 
 
 async def _migrate(env: dict[str, str]) -> None:
@@ -65,29 +215,20 @@ async def _migrate(env: dict[str, str]) -> None:
     _say("migrations applied for " + ", ".join(SERVICES))
 
 
-async def _wait_ready(url: str, processes: list[asyncio.subprocess.Process], timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
+async def _announce_ready(url: str, patience_s: float = 90.0) -> None:
+    """Say when the gateway first answers ready, and if that takes unusually long."""
+    deadline = time.monotonic() + patience_s
+    warned = False
     async with httpx.AsyncClient(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if any(p.returncode is not None for p in processes):
-                return False
+        while True:
             with contextlib.suppress(httpx.HTTPError):
                 if (await client.get(f"{url}/api/health/ready")).status_code == 200:
-                    return True
+                    _say(f"ready: gateway {url}  |  Swagger UI {url}/swagger  |  Ctrl-C stops everything")
+                    return
+            if not warned and time.monotonic() > deadline:
+                _say(f"not ready after {patience_s:.0f} s; still waiting (see the service output above)")
+                warned = True
             await asyncio.sleep(0.5)
-    return False
-
-
-async def _stop(processes: list[asyncio.subprocess.Process], timeout: float = 30.0) -> None:
-    for process in processes:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(asyncio.gather(*(p.wait() for p in processes)), timeout)
-    except TimeoutError:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
 
 
 async def run_stack(root: Path) -> int:
@@ -126,43 +267,26 @@ async def run_stack(root: Path) -> int:
 
 
 async def _serve(env: dict[str, str]) -> int:
-    processes = []
-    pipes = []
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    supervisors = []
     for name in SERVICES:
         child_env = dict(env)
         if name in HTTP_PORTS:
             child_env["HTTP_PORT"] = env.get(f"{name.upper()}_HTTP_PORT", str(HTTP_PORTS[name]))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            f"assetforge.{name}",
-            env=child_env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            # Own session: Ctrl-C reaches only this process, which stops the services in order.
-            start_new_session=True,
-        )
-        processes.append(process)
-        if process.stdout is not None:
-            pipes.append(asyncio.create_task(_pipe(name, process.stdout)))
-    gateway = f"http://localhost:{env.get('PORT', '3004')}"
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    if await _wait_ready(gateway, processes):
-        _say(f"ready: gateway {gateway}  |  Swagger UI {gateway}/swagger  |  Ctrl-C stops everything")
-    else:
-        _say("the stack did not become ready; see the service output above")
-        stop.set()
-    # Run until Ctrl-C, or until any service exits on its own.
-    watchers = [asyncio.create_task(stop.wait()), *(asyncio.create_task(p.wait()) for p in processes)]
-    await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
+        supervisors.append(Supervisor(name, [sys.executable, "-m", f"assetforge.{name}"], child_env, stopping))
+    runs = [asyncio.create_task(s.run()) for s in supervisors]
+    announcer = asyncio.create_task(_announce_ready(f"http://localhost:{env.get('PORT', '3004')}"))
+    # Runs until Ctrl-C, or until a supervisor gives up (or fails) and sets `stopping`.
+    await stopping.wait()
     _say("stopping services")
-    await _stop(processes)
-    await asyncio.gather(*pipes, return_exceptions=True)
-    failed = [n for n, p in zip(SERVICES, processes, strict=True) if p.returncode not in (0, -signal.SIGTERM)]
-    return 1 if failed else 0
+    announcer.cancel()
+    for outcome in await asyncio.gather(*runs, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return 0 if all(s.stopped_cleanly and not s.gave_up for s in supervisors) else 1
 
 
 def main() -> None:

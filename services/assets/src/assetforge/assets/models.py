@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, te
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assetforge.common.bus.deployment import make_deployment_table
 from assetforge.common.bus.inbox import make_inbox_table
 from assetforge.common.bus.outbox import make_outbox_table
 from assetforge.common.db import make_metadata
@@ -57,3 +58,4 @@ class AssetRecord(Base):
 
 outbox = make_outbox_table(Base.metadata)
 inbox = make_inbox_table(Base.metadata)
+deployment = make_deployment_table(Base.metadata)

@@ -1,4 +1,4 @@
-"""Route guards: a signed-in user, or an admin.
+"""Route guards: a signed-in user, an admin, or the metrics port.
 
 Async on purpose: Litestar runs a synchronous guard in its thread pool, a thread hop
 per request (measured: ~10% of the gateway's CPU on /api/users/me).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from assetforge.gateway.edge import identity_of
@@ -25,3 +25,14 @@ async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], handler
     identity = identity_of(connection.scope)
     if identity is None or not identity.principal.is_admin:
         raise PermissionDeniedException("administrators only")
+
+
+async def metrics_port_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """With METRICS_PORT set, the route answers on that port only, and is an unknown
+    route (404, like any other) on the public one."""
+    metrics_port = connection.app.state.gateway.settings.http.metrics_port
+    if metrics_port is None:
+        return
+    server = connection.scope.get("server")
+    if server is None or server[1] != metrics_port:
+        raise NotFoundException

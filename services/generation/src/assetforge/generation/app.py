@@ -23,8 +23,8 @@ def asyncapi(runtime: ServiceRuntime) -> dict[str, Any]:
     return asyncapi_document(runtime)
 
 
-def create_app(_settings: Settings, runtime: ServiceRuntime) -> Litestar:
-    return probe_app(runtime, lambda: asyncapi(runtime))
+def create_app(settings: Settings, runtime: ServiceRuntime) -> Litestar:
+    return probe_app(runtime, lambda: asyncapi(runtime), metrics_port=settings.http.metrics_port)
 
 
 ENTRY = ServiceEntry(

@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assetforge.common.bus.deployment import make_deployment_table
 from assetforge.common.bus.inbox import make_inbox_table
 from assetforge.common.bus.outbox import make_outbox_table
 from assetforge.common.db import make_metadata
@@ -44,3 +45,4 @@ class MediaRecord(Base):
 
 outbox = make_outbox_table(Base.metadata)
 inbox = make_inbox_table(Base.metadata)
+deployment = make_deployment_table(Base.metadata)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,11 @@ from assetforge.common.settings import DatabaseSettings
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[AsyncSession], None]
+
+# A query on the primary that succeeded this recently shows that it answers: readiness
+# then asks nothing of it (passive health). A busy service answers probes at no cost;
+# an idle one pays a pooled ``SELECT 1`` at most once per readiness cache period.
+RECENT_SUCCESS_S = 1.0
 
 
 class Database:
@@ -43,9 +49,13 @@ class Database:
         # docs/decisions.md). One slot per pooled connection, so the pool never waits.
         self._write_slots = asyncio.Semaphore(settings.pool_size)
         self._read_slots = asyncio.Semaphore(settings.pool_size) if self.replica else self._write_slots
-        # Readiness must not queue behind a saturated pool, or a busy replica would be
-        # reported not ready: the probe opens a connection of its own.
-        self._probe = make_engine(settings, f"{application_name}-probe", single_use=True)
+        # The probe uses the primary's pool: a connection of its own per probe let a burst
+        # of probes fill max_connections (see docs/decisions.md).
+        self._probe = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads_primary = self.replica is None
+        self._last_success = float("-inf")
+        # Set and cleared at every success: a probe that finds every slot taken waits on it.
+        self._success = asyncio.Event()
 
     def on_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
@@ -56,10 +66,14 @@ class Database:
         async with self._write_slots, self._sessions() as session:
             try:
                 yield session
+                # A unit of work that never began a transaction proves nothing about the database.
+                touched = session.in_transaction()
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+        if touched:
+            self._succeeded()
         for callback in self._after_commit:
             callback(session)
 
@@ -68,18 +82,37 @@ class Database:
         """A connection for single-statement queries; the replica's when one is configured."""
         async with self._read_slots, self._reader.connect() as connection:
             yield connection
+        if self._reads_primary:
+            self._succeeded()
+
+    def _succeeded(self) -> None:
+        self._last_success = time.monotonic()
+        self._success.set()
+        self._success.clear()
 
     async def ping(self, timeout: float = 1.0) -> bool:
+        """Whether the primary answers, within ``timeout``, on none but the pool's connections.
+
+        True at once if a query succeeded within ``RECENT_SUCCESS_S``. Otherwise a pooled
+        ``SELECT 1``, or, when every slot is taken, the next unit of work to succeed: a
+        probe never takes a turn from real work nor waits in the FIFO queue behind it.
+        """
+        if time.monotonic() - self._last_success < RECENT_SUCCESS_S:
+            return True
         try:
-            async with asyncio.timeout(timeout), self._probe.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with asyncio.timeout(timeout):
+                if self._write_slots.locked():
+                    await self._success.wait()
+                    return True
+                async with self._write_slots, self._probe.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-            log.warning("database ping failed: %s", exc)
+            log.warning("database ping failed: %s", str(exc) or type(exc).__name__)
             return False
+        self._succeeded()
         return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        await self._probe.dispose()
         if self.replica is not None:
             await self.replica.dispose()

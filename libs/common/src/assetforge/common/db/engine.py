@@ -5,7 +5,6 @@ from typing import Any
 import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 
 from assetforge.common.db.tracing import trace_statements
 from assetforge.common.observability.tracing import tracing_enabled
@@ -22,23 +21,17 @@ def _encode_json(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def make_engine(
-    settings: DatabaseSettings, application_name: str, *, url: str | None = None, single_use: bool = False
-) -> AsyncEngine:
-    """An asyncpg engine; ``single_use`` opens a fresh connection per checkout (probes)."""
-    pooling: dict[str, Any] = (
-        {"poolclass": NullPool}
-        if single_use
-        else {
-            "pool_size": settings.pool_size,
-            # No overflow: an overflow connection is closed as soon as it is returned, so
-            # under load the pool would keep connecting (TLS probe, type introspection).
-            # Requests wait their turn for one of the pool's connections instead.
-            "max_overflow": 0,
-            "pool_recycle": 1800,
-            "pool_timeout": 10,
-        }
-    )
+def make_engine(settings: DatabaseSettings, application_name: str, *, url: str | None = None) -> AsyncEngine:
+    """An asyncpg engine with a fixed pool."""
+    pooling: dict[str, Any] = {
+        "pool_size": settings.pool_size,
+        # No overflow: an overflow connection is closed as soon as it is returned, so
+        # under load the pool would keep connecting (TLS probe, type introspection).
+        # Requests wait their turn for one of the pool's connections instead.
+        "max_overflow": 0,
+        "pool_recycle": 1800,
+        "pool_timeout": 10,
+    }
     engine = create_async_engine(
         to_async_url(url or settings.url),
         # msgspec decodes JSONB columns several times faster than the json module.
@@ -54,6 +47,6 @@ def make_engine(
         },
         **pooling,
     )
-    if tracing_enabled() and not single_use:
+    if tracing_enabled():
         trace_statements(engine.sync_engine, engine.url.database or "postgres")
     return engine

@@ -8,6 +8,7 @@ verification is the production path.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -44,13 +45,23 @@ def dev_public_key(directory: Path) -> EllipticCurvePublicKey:
     return dev_private_key(directory).public_key()
 
 
-def mint_token(directory: Path, app_id: str, *, role: str = "member", ttl_s: int = 24 * 3600) -> str:
-    """A Privy-shaped access token for the development user of ``role``."""
+def mint_token(
+    directory: Path, app_id: str, *, role: str = "member", user: str | None = None, ttl_s: int = 24 * 3600
+) -> str:
+    """A Privy-shaped access token for development user ``did:privy:dev-<user>``.
+
+    ``user`` defaults to the role's name (``dev-member``, ``dev-admin``); any other name
+    is a separate user, so two people can be tried side by side. ValueError for a name
+    that is not 1-40 of ``a-z 0-9 _ -``.
+    """
+    name = role if user is None else user
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+        raise ValueError(f"user name must be 1-40 characters of a-z, 0-9, _ and -, got {name!r}")
     now = int(time.time())
     claims = {
         "iss": ISSUER,
         "aud": app_id,
-        "sub": f"did:privy:dev-{role}",
+        "sub": f"did:privy:dev-{name}",
         "sid": str(uuid.uuid4()),
         "iat": now,
         "exp": now + ttl_s,

@@ -1,0 +1,54 @@
+"""The gateway's readiness rule: its own checks and every service's answer to a ping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from assetforge.common.bus.context import RequestContext
+from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
+from assetforge.common.errors import AppError
+from assetforge.common.health import Check, SharedCheck
+from assetforge.common.runtime import ServiceRuntime
+
+
+class GatewayReadiness:
+    """Ready when the gateway's own checks pass and every service says it is ready.
+
+    Each service's ping is a :class:`SharedCheck`: however many probes arrive, at most
+    one ping per service is in flight, and its answer is reused briefly. The pings start
+    alongside the gateway's own checks, so a probe waits for the slower of the two, never
+    for their sum: no longer than ``timeout``.
+    """
+
+    def __init__(self, runtime: ServiceRuntime, timeout: float, services: Sequence[str] = SERVICES) -> None:
+        self._runtime = runtime
+        self._timeout = timeout
+        self._pings = {s: SharedCheck(s, self._pinger(s), timeout=timeout) for s in services}
+
+    async def check(self) -> tuple[bool, dict[str, bool]]:
+        pings = asyncio.ensure_future(self._ping_all())
+        try:
+            ok, checks = await self._runtime.readiness()
+            # Without NATS no service can answer: do not wait for the pings to time out.
+            services = await pings if checks.get("nats") else dict.fromkeys(self._pings, False)
+        finally:
+            # Only this caller's wait ends (a no-op once answered); the shared pings run on.
+            pings.cancel()
+        return ok and all(services.values()), {**checks, **services}
+
+    async def _ping_all(self) -> dict[str, bool]:
+        answers = await asyncio.gather(*(ping() for ping in self._pings.values()))
+        return dict(zip(self._pings, answers, strict=True))
+
+    def _pinger(self, service: str) -> Check:
+        async def ping() -> bool:
+            try:
+                pong = await self._runtime.bus.request(
+                    ping_subject(service), Ping(), Pong, RequestContext(request_id="readiness"), timeout=self._timeout
+                )
+            except AppError:  # a timeout or no responder: not ready, and nothing to log
+                return False
+            return pong.ready
+
+        return ping
