@@ -8,7 +8,7 @@ SERVICES := gateway assets generation media
 KUBECTL ?= $(RUN) kubectl
 OVERLAY ?= deploy/k8s/overlays/production
 
-.PHONY: help install run test lint format check-env docs migrate bench bench-edge clean-data deploy token
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health clean-data deploy token vendor
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,8 +35,10 @@ format: install ## apply ruff's fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-token: install ## print a bearer token for the development user (make token ROLE=admin)
-	@$(RUN) python -m assetforge.gateway.auth.devtoken --role $(or $(ROLE),member)
+# NAME only from the command line: some systems (WSL) export NAME as the host name.
+token: install ## print a development user's bearer token (make token ROLE=admin NAME=alice)
+	@$(RUN) python -m assetforge.gateway.auth.devtoken --role $(or $(ROLE),member) \
+		$(if $(filter command line,$(origin NAME)),--user $(NAME))
 
 check-env: install ## report which configuration variables are set, missing or invalid
 	$(RUN) assetforge check-env
@@ -61,5 +63,11 @@ bench: install ## load-test the gateway against a no-bus baseline (see bench/REA
 bench-edge: install ## what auth and rate limiting cost the gateway (see bench/README.md)
 	$(RUN) python bench/edge.py
 
+bench-health: install ## health probes under load, and what they cost other routes (see bench/README.md)
+	$(RUN) python bench/health.py
+
 clean-data: ## delete the embedded NATS and PostgreSQL data under .data/
 	rm -rf .data
+
+vendor: ## re-fetch Swagger UI at its pinned version (SWAGGER_UI_VERSION=x.y.z upgrades)
+	python3 services/gateway/scripts/vendor_swagger_ui.py $(if $(SWAGGER_UI_VERSION),--version $(SWAGGER_UI_VERSION))

@@ -37,13 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client
 from nats.js import JetStreamContext, api
 from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from prometheus_client import CollectorRegistry
 
 from assetforge.common.devstack import EmbeddedNats
-from assetforge.gateway.ratelimit import RateLimiter, RateLimitSettings, make_rate_limit_metrics
+from assetforge.gateway.ratelimit import RateLimiter, make_rate_limit_metrics
+from assetforge.gateway.settings import RateLimitSettings
 
 WINDOW_S = 60.0
 HUGE_LIMIT = 10_000_000
@@ -244,7 +246,8 @@ async def run_strategy(name: str, check: Check, checks: int, tasks: int) -> list
     return rows
 
 
-async def strategies(js: JetStreamContext) -> dict[str, Check]:
+async def strategies(nc: Client) -> dict[str, Check]:
+    js = nc.jetstream()
     kv = await js.create_key_value(
         api.KeyValueConfig(bucket="bench_kv", ttl=WINDOW_S, storage=api.StorageType.MEMORY, history=1)
     )
@@ -254,13 +257,13 @@ async def strategies(js: JetStreamContext) -> dict[str, Check]:
         RateLimitSettings(max=HUGE_LIMIT, window_ms=int(WINDOW_S * 1000), disabled=False, trusted_proxies=()),
         make_rate_limit_metrics(CollectorRegistry()),
     )
-    await limiter.start(js)
+    await limiter.start(nc)
     # A limit of one: after the first check every check meets a spent key.
     spent = RateLimiter(
         RateLimitSettings(max=1, window_ms=int(WINDOW_S * 1000), disabled=False, trusted_proxies=()),
         make_rate_limit_metrics(CollectorRegistry()),
     )
-    await spent.start(js)
+    await spent.start(nc)
     return {
         "kv-cas": kv_check(kv),
         "subject-limit": subject_limit_check(js, "BENCH_LIMIT", count=False),
@@ -281,8 +284,7 @@ async def main() -> None:
         server = EmbeddedNats(Path(store)).start()
         try:
             nc = await nats.connect(server.url)
-            js = nc.jetstream()
-            table = await strategies(js)
+            table = await strategies(nc)
             print(f"{os.cpu_count()} CPUs, {args.checks} checks per scenario, {args.concurrency} tasks when concurrent")
             print("| strategy | scenario | wall per check | CPU per check | checks/s | outcome |")
             print("| --- | --- | --- | --- | --- | --- |")

@@ -237,12 +237,12 @@ async def test_expired_sign_outs_are_purged(stack: dict[str, object], database_u
     expired = hashlib.sha256(b"long gone").digest()
     await scalar(
         database_url,
-        "INSERT INTO gateway.token_blocklist (token_hash, expires_at) VALUES (:h, now() - interval '1 hour') "
+        "INSERT INTO gateway.token_blocklist (session_key, expires_at) VALUES (:h, now() - interval '1 hour') "
         "ON CONFLICT DO NOTHING RETURNING 1",
         h=expired,
     )
     runtime = stack["gateway"].runtime  # type: ignore[attr-defined]
     async with runtime.database.unit_of_work() as session:
         assert await purge_signed_out(session) >= 1
-    left = await scalar(database_url, "SELECT count(*) FROM gateway.token_blocklist WHERE token_hash = :h", h=expired)
+    left = await scalar(database_url, "SELECT count(*) FROM gateway.token_blocklist WHERE session_key = :h", h=expired)
     assert left == 0

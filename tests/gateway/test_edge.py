@@ -35,7 +35,12 @@ async def strict_gateway(environ: dict[str, str]) -> AsyncIterator[RunningServic
     """A gateway that allows one frontend origin and takes at most 1 MB."""
     gateway = await start_service(
         "gateway",
-        {**environ, "FRONTEND_URL": "https://studio.example/ , https://beta.example", "MAX_REQUEST_BODY_MB": "1"},
+        {
+            **environ,
+            # Spelled as people paste them: a slash, capitals, the default port.
+            "FRONTEND_URL": "https://studio.example/ , HTTPS://Beta.Example:443, http://Dev.Example:8080",
+            "MAX_REQUEST_BODY_MB": "1",
+        },
     )
     yield gateway
     await gateway.stop()
@@ -77,6 +82,18 @@ async def test_allowed_origins_are_echoed_and_others_get_no_cors_headers(strict_
     assert allowed.headers["vary"] == "Origin"
     assert other.status_code == 200
     assert "access-control-allow-origin" not in other.headers
+
+
+async def test_configured_origins_match_whatever_their_spelling(strict_gateway: RunningService) -> None:
+    """Browsers send origins in lower case without the default port; the list is compared
+    as origins, not as strings."""
+    async with httpx.AsyncClient(base_url=strict_gateway.url) as client:
+        for origin in ("https://beta.example", "http://dev.example:8080"):
+            allowed = await client.get("/api/health/live", headers={"Origin": origin})
+            assert allowed.headers.get("access-control-allow-origin") == origin
+        for origin in ("http://beta.example", "http://dev.example", "https://beta.example:8443"):
+            refused = await client.get("/api/health/live", headers={"Origin": origin})
+            assert "access-control-allow-origin" not in refused.headers, origin
 
 
 async def test_a_cross_origin_write_is_refused_unless_made_with_an_api_key(
@@ -125,11 +142,17 @@ async def test_a_body_over_the_limit_is_refused_without_reading_it(strict_gatewa
     assert elapsed < 2
 
 
-async def test_a_body_within_the_limit_is_accepted(
+async def test_a_body_within_the_limit_reaches_the_route(
     strict_gateway: RunningService, privy: FakePrivy, owner: str
 ) -> None:
+    """500 KB passes the edge (limit 1 MB here) and is judged by the route's own rule:
+    settings hold at most 16 KB, which the 422 names."""
     async with httpx.AsyncClient(base_url=strict_gateway.url) as client:
         response = await client.post(
             "/api/users/settings", headers=bearer(privy.token(owner)), json={"settings": {"note": "x" * 500_000}}
         )
-    assert response.status_code == 200
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == [
+        {"field": "settings", "message": response.json()["message"].removeprefix("settings ")}
+    ]
+    assert "16384 bytes" in response.json()["message"]

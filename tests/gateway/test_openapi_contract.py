@@ -16,53 +16,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import nats
 import pytest
 import schemathesis
 from openapi_spec_validator import validate
 
-from assetforge.common.devstack import EmbeddedNats
-from tests.helpers import create_asset, scalar
+from tests.gateway.openapi_document import DOCUMENT, Caller, operations
 from tests.privy import FakePrivy, bearer
-from tests.support import ENTRIES, RunningService, service_env
+from tests.support import RunningService
 
-METHODS = ("get", "put", "post", "delete", "patch")
 BEARER = [{"BearerToken": []}]
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 # Probes and metrics are never rate limited.
 UNLIMITED = {"/api/health/live", "/api/health/ready", "/api/health", "/metrics"}
-
-
-def _built_document() -> dict[str, Any]:
-    """The gateway's document, from its real composition root (nothing is started)."""
-    entry = ENTRIES["gateway"]
-    settings = entry.load_settings(
-        service_env(
-            "nats://127.0.0.1:9",
-            "postgresql://nobody@127.0.0.1:9/none",
-            PRIVY_APP_ID="test-app",
-            PRIVY_JWKS_URL="http://127.0.0.1:9/jwks.json",
-        )
-    )
-    edge = entry.create_app(settings, entry.create_runtime(settings))
-    document: dict[str, Any] = edge.app.openapi_schema.to_schema()
-    return document
-
-
-DOCUMENT = _built_document()
-
-
-def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (method, path, operation)
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in METHODS
-    ]
 
 
 async def _served_document(gateway: httpx.AsyncClient) -> dict[str, Any]:
@@ -89,7 +57,7 @@ def test_the_bearer_scheme_is_declared() -> None:
 
 
 def test_every_operation_documents_its_error_replies() -> None:
-    for method, path, operation in _operations(DOCUMENT):
+    for method, path, operation in operations(DOCUMENT):
         label = f"{method.upper()} {path}"
         responses = operation["responses"]
         # The edge may refuse any request: bad credentials, a body over the limit, a failure.
@@ -110,7 +78,7 @@ def test_every_operation_documents_its_error_replies() -> None:
 async def test_every_route_that_needs_credentials_says_so(gateway: httpx.AsyncClient) -> None:
     """Asked without credentials, a route answers 401 exactly when it documents the bearer
     scheme as required; public routes document none, or an optional one."""
-    for method, path, operation in _operations(DOCUMENT):
+    for method, path, operation in operations(DOCUMENT):
         label = f"{method.upper()} {path}"
         url = path.format(**{p["name"]: uuid.uuid4() for p in operation.get("parameters", []) if p["in"] == "path"})
         body = {} if "requestBody" in operation else None
@@ -135,62 +103,6 @@ async def test_metrics_are_served_as_prometheus_text(gateway: httpx.AsyncClient)
     assert DOCUMENT["paths"]["/metrics"]["get"]["responses"]["200"]["content"].keys() == {"text/plain"}
 
 
-@dataclass(frozen=True)
-class Caller:
-    """An admin (every route is open to one) and a resource of each kind the document
-    names in a path, so that schema-valid ids can name real ones."""
-
-    subject: str
-    privy: FakePrivy
-    resources: dict[str, str]
-
-    def credentials(self) -> dict[str, str]:
-        # A fresh token on each call: signing one out does not sign out the rest of the run.
-        return bearer(self.privy.token(self.subject))
-
-    def point_at_resources(self, case: schemathesis.Case) -> None:
-        """Generated ids name nothing, and would only ever meet 404: a well-formed one is
-        replaced by a real resource, so success replies are checked against the document too."""
-        for name, value in (case.path_parameters or {}).items():
-            if name in self.resources and _is_uuid(value):
-                case.path_parameters[name] = self.resources[name]
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-async def caller(
-    stack: dict[str, RunningService], privy: FakePrivy, database_url: str, nats_server: EmbeddedNats
-) -> Caller:
-    admin = f"did:privy:fuzz-{uuid.uuid4().hex[:10]}"
-    member_id = uuid.uuid4()
-    for user_id, subject, role in ((uuid.uuid4(), admin, "admin"), (member_id, f"{admin}-member", "member")):
-        await scalar(
-            database_url,
-            "INSERT INTO gateway.users (id, privy_user_id, role) VALUES (:i, :s, :r) RETURNING 1",
-            i=user_id,
-            s=subject,
-            r=role,
-        )
-    async with httpx.AsyncClient(base_url=stack["gateway"].url, headers=bearer(privy.token(admin))) as client:
-        key = await client.post("/api/users/api-keys", json={"name": "fuzzed"})
-        assert key.status_code == 201, key.text
-        me = (await client.get("/api/users/me")).json()["user"]
-    nc = await nats.connect(nats_server.url)
-    try:
-        asset = await create_asset(nc, me["id"], name="fuzzed blade", tags=["fuzz"])
-    finally:
-        await nc.close()
-    resources = {"user_id": str(member_id), "key_id": key.json()["keyId"], "asset_id": asset["id"]}
-    return Caller(admin, privy, resources)
-
-
 def _is_text(schema: dict[str, Any]) -> bool:
     return schema.get("type") == "string" or any(_is_text(option) for option in schema.get("oneOf", []))
 
@@ -210,7 +122,7 @@ def _text_inputs(operation: dict[str, Any]) -> list[tuple[str, str]]:
 NUL = "a\x00b"
 TEXT_INPUTS = [
     pytest.param(method, path, where, name, id=f"{method.upper()} {path} {name}")
-    for method, path, operation in _operations(DOCUMENT)
+    for method, path, operation in operations(DOCUMENT)
     for where, name in _text_inputs(operation)
 ]
 

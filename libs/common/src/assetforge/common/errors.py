@@ -41,6 +41,10 @@ class Conflict(AppError):
     code = ErrorCode.CONFLICT
 
 
+class PayloadTooLarge(AppError):
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
 class ValidationFailed(AppError):
     code = ErrorCode.VALIDATION_ERROR
 
@@ -69,6 +73,7 @@ _BY_CODE: dict[ErrorCode, type[AppError]] = {
         Forbidden,
         NotFound,
         Conflict,
+        PayloadTooLarge,
         ValidationFailed,
         ExternalServiceError,
         ServiceUnavailable,

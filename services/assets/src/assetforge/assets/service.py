@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,10 @@ from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
 from assetforge.common.ids import uuid7
 
+# The catalog's timestamps are written by the database's clock: nothing before this project.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
 
 def encode_cursor(position: PagePosition) -> str:
     raw = f"{position.created_at.isoformat()}|{position.id}".encode()
@@ -33,12 +37,23 @@ def encode_cursor(position: PagePosition) -> str:
 
 
 def decode_cursor(cursor: str) -> PagePosition:
+    """The position a cursor of ours names; anything else is a 422 naming ``cursor``.
+
+    A forged cursor can carry any timestamp: one without a zone, or whose offset moves it
+    out of the years datetime and the database both hold, must not reach the query.
+    """
+    position = None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, _, ident = raw.partition("|")
-        return PagePosition(created_at=datetime.fromisoformat(stamp), id=uuid.UUID(ident))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is not None:
+            position = PagePosition(created_at=created_at.astimezone(UTC), id=uuid.UUID(ident))
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
         raise _invalid("cursor", "not a cursor returned by this API") from error
+    if position is None or not _EARLIEST <= position.created_at <= _LATEST:
+        raise _invalid("cursor", "not a cursor returned by this API")
+    return position
 
 
 def parse_uuid(value: str, field: str) -> uuid.UUID:

@@ -27,11 +27,13 @@ from assetforge.gateway.cors import CorsPolicy
 from assetforge.gateway.edge import EdgeMiddleware, EdgePolicy
 from assetforge.gateway.errors import EXCEPTION_HANDLERS
 from assetforge.gateway.identity_events import IdentityEvents
+from assetforge.gateway.json_body import GatewayRequest
 from assetforge.gateway.metrics import make_http_metrics
 from assetforge.gateway.models import inbox, outbox
 from assetforge.gateway.openapi import ClosedStructs, openapi_config
 from assetforge.gateway.ratelimit import RateLimiter, make_rate_limit_metrics
 from assetforge.gateway.security_headers import security_headers
+from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import SERVICE, AuthSettings, Settings, load_settings
 from assetforge.gateway.state import GatewayState
 from assetforge.gateway.subscribers import CONSUMERS
@@ -85,7 +87,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         await identity_events.start(runtime.client)
         background.append(asyncio.create_task(authenticator.purge_blocklist_forever(), name="blocklist-purge"))
         if limiter is not None:
-            await limiter.start(runtime.client.jetstream(), replicas=settings.nats.stream_replicas)
+            await limiter.start(runtime.client, replicas=settings.nats.stream_replicas)
 
     async def stop(_: Litestar) -> None:
         for task in background:
@@ -102,9 +104,20 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"gateway": GatewayState(settings, runtime, authenticator, identity_events)}),
+        state=State(
+            {
+                "gateway": GatewayState(
+                    settings,
+                    runtime,
+                    authenticator,
+                    identity_events,
+                    GatewayReadiness(runtime, settings.edge.probe_timeout_s),
+                )
+            }
+        ),
         openapi_config=openapi_config(settings.runtime.version),
         plugins=[ClosedStructs()],
+        request_class=GatewayRequest,
         request_max_body_size=settings.edge.max_body_mb * 1024 * 1024,
         debug=False,
         logging_config=None,

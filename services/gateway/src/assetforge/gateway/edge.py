@@ -10,14 +10,13 @@ HTTP metrics labelled by route template.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from opentelemetry.trace import SpanKind, StatusCode
 
-from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
+from assetforge.common.contracts.errors import ErrorCode
 from assetforge.common.errors import Unauthorized
 from assetforge.common.observability.context import accept_request_id, request_id_var
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
@@ -25,22 +24,29 @@ from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import Identity
 from assetforge.gateway.client_address import Network
 from assetforge.gateway.cors import UNSAFE_METHODS, CorsPolicy
+from assetforge.gateway.exchange import (
+    UNMATCHED,
+    Answered,
+    Exchange,
+    Header,
+    Receive,
+    RequestHeaders,
+    Scope,
+    Send,
+)
 from assetforge.gateway.metrics import HttpMetrics
-from assetforge.gateway.ratelimit import RateLimiter, bucket_for, client_key
-from assetforge.gateway.security_headers import NO_STORE
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-Header = tuple[bytes, bytes]
+from assetforge.gateway.ratelimit import (
+    AUTH_FAILURES,
+    Decision,
+    RateLimiter,
+    bucket_for,
+    client_key,
+    rate_limit_headers,
+)
 
 IDENTITY = "af.identity"
-UNMATCHED = "unmatched"
-REFUSED = "refused"
 # Anything else a client sends is one label, so metrics cannot be flooded with series.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-_JSON = (b"content-type", b"application/json")
 _BEARER_CHALLENGE = (b"www-authenticate", b'Bearer realm="asset-forge"')
 
 
@@ -103,12 +109,12 @@ class EdgeMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> int:  # noqa: PLR0911 - one exit per refusal
         started = time.perf_counter()
-        request = _RequestHeaders(scope["headers"])
+        request = RequestHeaders(scope["headers"])
         request_id = accept_request_id(request.request_id)
         request_id_var.set(request_id)
         extra: list[Header] = [(b"x-request-id", request_id.encode()), *self._policy.security_headers]
         method: str = scope["method"]
-        exchange = _Exchange(self, scope, send, extra, started)
+        exchange = Exchange(self, scope, send, extra, started)
 
         if request.content_length > self._policy.max_body_bytes:
             limit = self._policy.max_body_bytes // (1024 * 1024)
@@ -126,10 +132,9 @@ class EdgeMiddleware:
                 extra.extend(self._policy.cors.response_headers(origin))
 
         try:
-            identity = await self._authenticator.authenticate(request.authorization)
-        except Unauthorized as error:
-            extra.append(_BEARER_CHALLENGE)
-            return await exchange.refuse(ErrorCode.UNAUTHORIZED, error.message)
+            identity = await self._authenticate(scope, request.authorization, exchange)
+        except Answered as answered:
+            return answered.status
         scope[IDENTITY] = identity
 
         # CSRF: a browser never sends an API key on its own, so only those writes pass.
@@ -138,19 +143,50 @@ class EdgeMiddleware:
             return await exchange.refuse(ErrorCode.FORBIDDEN, "cross-origin request refused")
 
         bucket = bucket_for(method, scope["path"])
-        if bucket is not None and self._limiter is not None:
+        limiter = self._limiter
+        if bucket is not None and limiter is not None:
             principal_id = identity.principal.user_id if identity else None
             key = client_key(scope.get("client"), scope["headers"], principal_id, self._policy.trusted_proxies)
-            decision = await self._limiter.check(bucket, key)
-            extra.extend(self._limiter.headers(decision))
+            decision = await limiter.check(bucket, key)
             if not decision.allowed:
-                return await exchange.refuse(
-                    ErrorCode.RATE_LIMIT_EXCEEDED,
-                    f"too many requests; retry in {decision.retry_after_s} s",
-                    retry_after=decision.retry_after_s,
-                )
+                return await self._too_many(exchange, decision, "too many requests")
+            extra.extend(rate_limit_headers(decision))
 
         return await exchange.forward(receive, no_store=identity is not None)
+
+    async def _authenticate(self, scope: Scope, authorization: str | None, exchange: Exchange) -> Identity | None:
+        """The caller, or :class:`Answered` once a 401 or 429 has been sent.
+
+        Failed sign-ins count per address; once over their limit, only a credential this
+        replica has already verified gets through (a guess never is one). That check is a
+        local lookup, made only while some address is over: no cost for anyone else.
+        """
+        limiter = self._limiter
+        if authorization is not None and limiter is not None and limiter.refusals_pending(AUTH_FAILURES):
+            locked = limiter.refusing(AUTH_FAILURES, self._address(scope))
+            if locked is not None and self._authenticator.cached(authorization) is None:
+                raise Answered(await self._too_many(exchange, locked, "too many failed sign-ins"))
+        try:
+            return await self._authenticator.authenticate(authorization)
+        except Unauthorized as error:
+            if limiter is not None:
+                failures = await limiter.check(AUTH_FAILURES, self._address(scope))
+                if not failures.allowed:
+                    raise Answered(await self._too_many(exchange, failures, "too many failed sign-ins")) from error
+            exchange.add_header(_BEARER_CHALLENGE)
+            raise Answered(await exchange.refuse(ErrorCode.UNAUTHORIZED, error.message)) from error
+
+    def _address(self, scope: Scope) -> str:
+        return client_key(scope.get("client"), scope["headers"], None, self._policy.trusted_proxies)
+
+    async def _too_many(self, exchange: Exchange, decision: Decision, reason: str) -> int:
+        for header in rate_limit_headers(decision):
+            exchange.add_header(header)
+        return await exchange.refuse(
+            ErrorCode.RATE_LIMIT_EXCEEDED,
+            f"{reason}; retry in {decision.retry_after_s} s",
+            retry_after=decision.retry_after_s,
+        )
 
     def allow(self, scope: Scope, headers: list[Header]) -> list[Header]:
         """Litestar 2 answers OPTIONS on a path served by several handlers with the methods
@@ -180,94 +216,3 @@ class EdgeMiddleware:
         count.inc()
         request_size.observe(received)
         response_size.observe(sent)
-
-
-class _RequestHeaders:
-    """The few request headers the edge reads, found in one pass."""
-
-    __slots__ = ("authorization", "content_length", "origin", "preflight", "request_id")
-
-    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
-        self.request_id: str | None = None
-        self.origin: str | None = None
-        self.authorization: str | None = None
-        self.content_length = 0
-        self.preflight = False
-        for name, value in raw:
-            if name == b"x-request-id":
-                self.request_id = value.decode("latin-1")
-            elif name == b"origin":
-                self.origin = value.decode("latin-1")
-            elif name == b"authorization":
-                self.authorization = value.decode("latin-1")
-            elif name == b"content-length":
-                self.content_length = int(value) if value.isdigit() else 0
-            elif name == b"access-control-request-method":
-                self.preflight = True
-
-
-class _Exchange:
-    """One request's way out: refused at the edge, or forwarded to the app."""
-
-    __slots__ = ("_edge", "_extra", "_scope", "_send", "_started")
-
-    def __init__(self, edge: EdgeMiddleware, scope: Scope, send: Send, extra: list[Header], started: float) -> None:
-        self._edge = edge
-        self._scope = scope
-        self._send = send
-        self._extra = extra
-        self._started = started
-
-    async def refuse(self, code: ErrorCode, message: str, *, retry_after: int | None = None) -> int:
-        body: dict[str, Any] = {"error": code.value, "message": message, "requestId": request_id_var.get() or ""}
-        headers = [*self._extra, _JSON]
-        if retry_after is not None:
-            # The Retry-After header comes with the limiter's headers.
-            body["retryAfter"] = retry_after
-        payload = msgspec.json.encode(body)
-        status = HTTP_STATUS[code]
-        await self._send({"type": "http.response.start", "status": status, "headers": headers})
-        await self._send({"type": "http.response.body", "body": payload})
-        self._edge.observe(self._scope, REFUSED, status, time.perf_counter() - self._started, 0, len(payload))
-        return status
-
-    async def empty(self, status: int) -> int:
-        await self._send({"type": "http.response.start", "status": status, "headers": self._extra})
-        await self._send({"type": "http.response.body", "body": b""})
-        self._edge.observe(self._scope, REFUSED, status, time.perf_counter() - self._started, 0, 0)
-        return status
-
-    async def forward(self, receive: Receive, *, no_store: bool) -> int:
-        status = 500
-        received = 0
-        sent = 0
-        extra = self._extra
-        options = self._scope["method"] == "OPTIONS"
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-            return message
-
-        async def stamping_send(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message.get("headers", ()), *extra]
-                if options:
-                    headers = self._edge.allow(self._scope, headers)
-                if no_store and not any(name.lower() == b"cache-control" for name, _ in headers):
-                    headers.append(NO_STORE)
-                message["headers"] = headers
-            elif message["type"] == "http.response.body":
-                sent += len(message.get("body", b""))
-            await self._send(message)
-
-        try:
-            await self._edge.app(self._scope, counting_receive, stamping_send)
-        finally:
-            route = self._scope.get("path_template") or UNMATCHED
-            self._edge.observe(self._scope, route, status, time.perf_counter() - self._started, received, sent)
-        return status

@@ -26,6 +26,8 @@ class IdentityChanged(msgspec.Struct, frozen=True, rename="camel", omit_defaults
     user_id: str | None = None
     # Hex SHA-256 of a credential that must no longer be honoured.
     credential_hash: str | None = None
+    # Hex session key (auth/tokens.py) of a session that was signed out.
+    session_key: str | None = None
 
 
 class IdentityEvents:
@@ -45,12 +47,18 @@ class IdentityEvents:
             except Exception as exc:  # noqa: BLE001 - the connection may already be closing
                 log.debug("identity events unsubscribe failed: %s", exc)
 
-    async def announce(self, *, user_id: str | None = None, digest: bytes | None = None) -> None:
+    async def announce(
+        self, *, user_id: str | None = None, digest: bytes | None = None, session_key: bytes | None = None
+    ) -> None:
         """Forget here at once, then tell the other replicas."""
-        self._authenticator.forget(user_id=user_id, digest=digest)
+        self._authenticator.forget(user_id=user_id, digest=digest, session_key=session_key)
         if self._client is None:
             return
-        notice = IdentityChanged(user_id=user_id, credential_hash=digest.hex() if digest else None)
+        notice = IdentityChanged(
+            user_id=user_id,
+            credential_hash=digest.hex() if digest else None,
+            session_key=session_key.hex() if session_key else None,
+        )
         try:
             await self._client.publish(SUBJECT, msgspec.json.encode(notice))
         except Exception as exc:  # noqa: BLE001 - the cache's time limit still applies
@@ -60,7 +68,8 @@ class IdentityEvents:
         try:
             notice = msgspec.json.decode(message.data, type=IdentityChanged)
             digest = bytes.fromhex(notice.credential_hash) if notice.credential_hash else None
+            session_key = bytes.fromhex(notice.session_key) if notice.session_key else None
         except (msgspec.DecodeError, ValueError):
             log.warning("ignoring a malformed identity notice")
             return
-        self._authenticator.forget(user_id=notice.user_id, digest=digest)
+        self._authenticator.forget(user_id=notice.user_id, digest=digest, session_key=session_key)

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assetforge.common.bus.deployment import make_deployment_table
 from assetforge.common.bus.inbox import make_inbox_table
 from assetforge.common.bus.outbox import make_outbox_table
 from assetforge.common.db import make_metadata
@@ -64,12 +65,13 @@ class ApiKeyRecord(Base):
     )
 
 
-class BlockedToken(Base):
-    """A signed-out access token, refused until it would have expired anyway."""
+class BlockedSession(Base):
+    """A signed-out session: its tokens are refused until the last of them has expired."""
 
     __tablename__ = "token_blocklist"
 
-    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    # SHA-256 of the session key (auth/tokens.py ``session_key``), not of a token's text.
+    session_key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -98,3 +100,4 @@ class ActivityEntry(Base):
 
 outbox = make_outbox_table(Base.metadata)
 inbox = make_inbox_table(Base.metadata)
+deployment = make_deployment_table(Base.metadata)

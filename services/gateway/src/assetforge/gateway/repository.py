@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 from typing import cast as cast_type
 
+import msgspec
 from sqlalchemy import ColumnElement, String, Table, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.common.ids import uuid7
 from assetforge.gateway import schemas
-from assetforge.gateway.models import ActivityEntry, ApiKeyRecord, BlockedToken, UserRecord
+from assetforge.gateway.models import ActivityEntry, ApiKeyRecord, BlockedSession, UserRecord
 
 _USERS = cast_type("Table", UserRecord.__table__)
 _KEYS = cast_type("Table", ApiKeyRecord.__table__)
@@ -31,6 +32,16 @@ _ACTIVITY_COLUMNS = (
     cast(_ACTIVITY.c.id, String).label("id"),
     *(_ACTIVITY.c[name] for name in schemas.ActivityEntry.__struct_fields__[1:]),
 )
+
+
+# An activity entry records what happened, not the data it happened to: details past this
+# size (as JSON) are replaced by a note of their size.
+ACTIVITY_DETAILS_MAX_BYTES = 4096
+
+
+def _bounded(details: dict[str, Any]) -> dict[str, Any]:
+    size = len(msgspec.json.encode(details))
+    return details if size <= ACTIVITY_DETAILS_MAX_BYTES else {"truncated": True, "bytes": size}
 
 
 class UserRepository:
@@ -167,19 +178,23 @@ class BlocklistRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, token_hash: bytes, expires_at: datetime) -> None:
+    async def add(self, session_key: bytes, expires_at: datetime) -> None:
         await self._session.execute(
-            pg_insert(BlockedToken).values(token_hash=token_hash, expires_at=expires_at).on_conflict_do_nothing()
+            pg_insert(BlockedSession)
+            .values(session_key=session_key, expires_at=expires_at)
+            .on_conflict_do_update(index_elements=["session_key"], set_={"expires_at": expires_at})
         )
 
-    async def contains(self, token_hash: bytes) -> bool:
+    async def contains(self, session_key: bytes) -> bool:
         found = await self._session.execute(
-            select(BlockedToken.token_hash).where(BlockedToken.token_hash == token_hash)
+            select(BlockedSession.session_key).where(
+                BlockedSession.session_key == session_key, BlockedSession.expires_at > func.now()
+            )
         )
         return found.first() is not None
 
     async def purge_expired(self) -> int:
-        result = await self._session.execute(delete(BlockedToken).where(BlockedToken.expires_at < func.now()))
+        result = await self._session.execute(delete(BlockedSession).where(BlockedSession.expires_at < func.now()))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -203,7 +218,7 @@ class ActivityRepository:
                 action=action,
                 entity_type=entity_type,
                 entity_id=entity_id,
-                details=details or {},
+                details=_bounded(details or {}),
             )
         )
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from assetforge.common.settings import (
     DatabaseSettings,
@@ -19,7 +20,7 @@ from assetforge.common.settings import (
     get_runtime_settings,
     get_telemetry_settings,
 )
-from assetforge.gateway.ratelimit import RateLimitSettings, get_rate_limit_settings
+from assetforge.gateway.client_address import Network, parse_networks
 
 SERVICE = "gateway"
 DEFAULT_PORT = 3004
@@ -93,13 +94,65 @@ class CorsSettings:
     allow_localhost: bool
 
     def allows(self, origin: str) -> bool:
-        return origin in self.origins or (self.allow_localhost and _LOCALHOST.match(origin) is not None)
+        if origin in self.origins:
+            return True
+        if self.allow_localhost and _LOCALHOST.match(origin) is not None:
+            return True
+        return bool(self.origins) and normalize_origin(origin) in self.origins
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_origin(url: str) -> str:
+    """An origin as browsers serialize it: lower-case scheme and host, no default port, no
+    path. ``HTTPS://Studio.Example:443/`` and ``https://studio.example`` are one origin."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    scheme = parts.scheme.lower()
+    shown = "" if port is None or port == _DEFAULT_PORTS.get(scheme) else f":{port}"
+    return f"{scheme}://{host}{shown}"
 
 
 def get_cors_settings(env: Env) -> CorsSettings:
     raw = env.url("FRONTEND_URL", env.text("FRONTEND_URL"), ("http", "https"))
-    origins = frozenset(o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip())
+    origins = frozenset(normalize_origin(o) for o in (raw or "").split(",") if o.strip())
     return CorsSettings(origins=origins, allow_localhost=not origins and not env.production)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitSettings:
+    max: int
+    window_ms: int
+    disabled: bool
+    trusted_proxies: tuple[Network, ...]
+    generation_max: int = 10
+    audio_max: int = 20
+    # Failed authentications per client address before it is refused with 429.
+    auth_failure_max: int = 20
+    # Generation, audio and failed sign-ins are "per minute" whatever the default window is.
+    strict_window_ms: int = 60_000
+    # How long a check waits for NATS before counting locally.
+    store_timeout_ms: int = 250
+
+
+def get_rate_limit_settings(env: Env) -> RateLimitSettings:
+    networks, problems = parse_networks(env.text("TRUSTED_PROXIES") or "")
+    env.problems.extend(problems)
+    return RateLimitSettings(
+        max=env.integer("RATE_LIMIT_MAX", 100, minimum=1),
+        window_ms=env.integer("RATE_LIMIT_WINDOW_MS", 60_000, minimum=1_000, maximum=86_400_000),
+        disabled=env.flag("DISABLE_RATE_LIMITING", default=False),
+        trusted_proxies=networks,
+        auth_failure_max=env.integer("AUTH_FAILURE_LIMIT", 20, minimum=1),
+        store_timeout_ms=env.integer("RATE_LIMIT_STORE_TIMEOUT_MS", 250, minimum=10, maximum=10_000),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import Identity
 from assetforge.gateway.edge import identity_of
 from assetforge.gateway.identity_events import IdentityEvents
+from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import Settings
 
 AnyRequest = Request[Any, Any, Any]
@@ -28,6 +29,7 @@ class GatewayState:
     runtime: ServiceRuntime
     authenticator: Authenticator
     identity_events: IdentityEvents
+    readiness: GatewayReadiness
 
     @property
     def bus(self) -> BusClient:

@@ -9,6 +9,7 @@ import msgspec
 
 from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import ValidationFailed
+from assetforge.common.jsonvalue import holds_nul
 
 encoder = msgspec.json.Encoder()
 
@@ -25,7 +26,24 @@ def validation_failure(error: msgspec.ValidationError | msgspec.DecodeError) -> 
 
 
 def decode(data: bytes, message_type: type[Any]) -> Any:
+    """A request as its Struct, or ValidationFailed: a sender's mistake is never a 500.
+
+    No text on the bus may hold a NUL (U+0000): every service stores what it receives in
+    PostgreSQL, whose text and JSONB refuse it. JSON can carry one only escaped, so the
+    check is a search of the raw bytes, exact only when that finds something.
+    """
     try:
-        return msgspec.json.decode(data or b"{}", type=message_type)
+        message = msgspec.json.decode(data or b"{}", type=message_type)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         raise validation_failure(error) from error
+    except UnicodeDecodeError as error:
+        raise _invalid("body", "is not valid UTF-8") from error
+    except RecursionError as error:
+        raise _invalid("body", "nests too deeply") from error
+    if b"\\u0000" in data and holds_nul(msgspec.json.decode(data)):
+        raise _invalid("body", "must not contain NUL (U+0000) characters")
+    return message
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field} {message}", [FieldError(field=field, message=message)])

@@ -64,6 +64,11 @@ class Authenticator:
         self._last_touch: dict[str, float] = {}
         self._background: set[asyncio.Task[None]] = set()
 
+    def cached(self, authorization: str) -> Identity | None:
+        """The identity of a credential verified recently, without verifying anything."""
+        _, _, credential = authorization.partition(" ")
+        return self._cache.get(credential_hash(credential.strip()))
+
     async def authenticate(self, authorization: str | None) -> Identity | None:
         """None when no credential was presented; raises Unauthorized for a bad one."""
         if authorization is None:
@@ -89,12 +94,16 @@ class Authenticator:
         self._cache.put(found)
         return found
 
-    def forget(self, *, user_id: str | None = None, digest: bytes | None = None) -> None:
-        """Drop cached identities after a change to a user or a credential."""
+    def forget(
+        self, *, user_id: str | None = None, digest: bytes | None = None, session_key: bytes | None = None
+    ) -> None:
+        """Drop cached identities after a change to a user, a credential or a session."""
         if digest is not None:
             self._cache.forget_credential(digest)
         if user_id is not None:
             self._cache.forget_user(user_id)
+        if session_key is not None:
+            self._cache.forget_session(session_key)
 
     async def _token(self, token: str, digest: bytes) -> Identity:
         try:
@@ -104,12 +113,12 @@ class Authenticator:
         except InvalidToken as error:
             raise Unauthorized(str(error)) from error
         async with self._database.unit_of_work() as session:
-            if await rules.is_signed_out(session, digest):
+            if await rules.is_signed_out(session, claims.session_key):
                 raise Unauthorized("token signed out")
             user = await rules.sign_in(session, claims)
         self._last_touch[user.id] = time.monotonic()
         principal = Principal(user_id=user.id, role=user.role)
-        return Identity(principal, digest, float(claims.expires_at), None, user)
+        return Identity(principal, digest, float(claims.expires_at), None, claims.session_key, user)
 
     async def _api_key(self, key: str, digest: bytes) -> Identity:
         async with self._database.unit_of_work() as session:
@@ -121,7 +130,7 @@ class Authenticator:
         self._last_touch[found.key_id] = time.monotonic()
         # The cache must not outlive the key's own expiry.
         expires_at = found.expires_at.timestamp() if found.expires_at else None
-        return Identity(Principal(user_id=user.id, role=user.role), digest, expires_at, found.key_id, user)
+        return Identity(Principal(user_id=user.id, role=user.role), digest, expires_at, found.key_id, None, user)
 
     def _after_use(self, identity: Identity) -> None:
         """Record use in the background, at most once a minute per key or user."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,8 @@ class Identity:
     # When the credential itself stops being valid (token expiry), as a Unix time.
     expires_at: float | None
     api_key_id: str | None
+    # The Privy session a token belongs to (tokens.session_key); None for API keys.
+    session_key: bytes | None
     # The user as /api/users/me shows it, so that route needs no query either.
     user: Any
 
@@ -56,6 +59,12 @@ class IdentityCache:
         self._entries.pop(credential_hash, None)
 
     def forget_user(self, user_id: str) -> None:
-        stale = [key for key, (_, identity) in self._entries.items() if identity.principal.user_id == user_id]
-        for key in stale:
+        self._forget_where(lambda identity: identity.principal.user_id == user_id)
+
+    def forget_session(self, session_key: bytes) -> None:
+        """Every cached spelling of the session's tokens: several strings verify as one token."""
+        self._forget_where(lambda identity: identity.session_key == session_key)
+
+    def _forget_where(self, stale: Callable[[Identity], bool]) -> None:
+        for key in [key for key, (_, identity) in self._entries.items() if stale(identity)]:
             del self._entries[key]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Controller, post
 
-from assetforge.common.errors import BadRequest
 from assetforge.gateway.guards import requires_user
 from assetforge.gateway.openapi import ERRORS, SECURED
 from assetforge.gateway.service import identity as rules
@@ -19,14 +18,12 @@ class AuthController(Controller):
 
     @post(
         "/logout",
-        summary="Refuse the presented token from now until it expires",
+        summary="End the session of the presented token: every token of it is refused from now on",
         status_code=204,
         responses=ERRORS,
     )
     async def logout(self, request: AnyRequest) -> None:
         state, me = gateway(request), caller(request)
-        if me.api_key_id is not None or me.expires_at is None:
-            raise BadRequest("API keys are not signed out; revoke the key instead")
         async with state.database.unit_of_work() as session:
-            await rules.sign_out(session, me.principal.user_id, me.credential_hash, int(me.expires_at))
-        await state.identity_events.announce(digest=me.credential_hash)
+            ended = await rules.sign_out(session, me.principal.user_id, me.session_key)
+        await state.identity_events.announce(session_key=ended)

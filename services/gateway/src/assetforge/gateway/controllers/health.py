@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 
-from assetforge.common.bus.context import RequestContext
-from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
-from assetforge.common.errors import AppError
 from assetforge.common.health import readiness_body
 from assetforge.common.observability.metrics import render
+from assetforge.gateway.guards import metrics_port_only
 from assetforge.gateway.openapi import EDGE_ERRORS, json_reply
 from assetforge.gateway.state import GatewayState
 
@@ -31,29 +28,9 @@ class HealthSummary(msgspec.Struct, frozen=True):
     services: dict[str, bool]
 
 
-async def _service_ready(state: GatewayState, service: str) -> bool:
-    try:
-        pong = await state.bus.request(
-            ping_subject(service),
-            Ping(),
-            Pong,
-            RequestContext(request_id="readiness"),
-            timeout=state.settings.edge.probe_timeout_s,
-        )
-    except AppError:
-        return False
-    return pong.ready
-
-
-async def readiness(state: GatewayState) -> tuple[bool, dict[str, bool]]:
-    ok, checks = await state.runtime.readiness()
-    if not checks.get("nats"):
-        services = dict.fromkeys(SERVICES, False)
-    else:
-        answers = await asyncio.gather(*(_service_ready(state, s) for s in SERVICES))
-        services = dict(zip(SERVICES, answers, strict=True))
-    checks.update(services)
-    return ok and all(services.values()), checks
+async def readiness(request: Request[Any, Any, Any]) -> tuple[bool, dict[str, bool]]:
+    state: GatewayState = request.app.state.gateway
+    return await state.readiness.check()
 
 
 class HealthController(Controller):
@@ -81,7 +58,7 @@ class HealthController(Controller):
         },
     )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        body, status = readiness_body(*await readiness(request.app.state.gateway))
+        body, status = readiness_body(*await readiness(request))
         return Response(body, status_code=status)
 
     @get(
@@ -95,7 +72,7 @@ class HealthController(Controller):
         },
     )
     async def summary(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        ok, checks = await readiness(request.app.state.gateway)
+        ok, checks = await readiness(request)
         body = {"status": "healthy" if ok else "unhealthy", "services": checks}
         return Response(body, status_code=200 if ok else 503)
 
@@ -117,6 +94,7 @@ async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, A
     tags=["health"],
     media_type=MediaType.TEXT,
     sync_to_thread=False,
+    guards=[metrics_port_only],
     responses=EDGE_ERRORS,
 )
 def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import BadRequest, NotFound, Unauthorized, ValidationFailed
+from assetforge.common.jsonvalue import holds_nul, too_deep
 from assetforge.gateway import schemas
 from assetforge.gateway.auth import api_keys
-from assetforge.gateway.auth.tokens import TokenClaims
+from assetforge.gateway.auth.tokens import LEEWAY_S, MAX_LIFETIME_S, TokenClaims
 from assetforge.gateway.repository import ActivityRepository, ApiKeyRepository, BlocklistRepository, UserRepository
 
 DEFAULT_ROLE = "member"
+SETTINGS_MAX_BYTES = 16 * 1024
+SETTINGS_MAX_DEPTH = 8
+SETTINGS_MAX_KEY_CHARS = 128
+# The activity log names the settings a change touched, not all of them.
+ACTIVITY_MAX_KEYS = 20
+# An expiry further out is a typo, or an attempt to overflow a date.
+API_KEY_MAX_YEARS = 10
 
 
 async def sign_in(session: AsyncSession, claims: TokenClaims) -> schemas.User:
@@ -42,13 +51,23 @@ async def sign_in(session: AsyncSession, claims: TokenClaims) -> schemas.User:
     return user
 
 
-async def is_signed_out(session: AsyncSession, token_hash: bytes) -> bool:
-    return await BlocklistRepository(session).contains(token_hash)
+async def is_signed_out(session: AsyncSession, session_key: bytes) -> bool:
+    return await BlocklistRepository(session).contains(session_key)
 
 
-async def sign_out(session: AsyncSession, user_id: str, token_hash: bytes, expires_at: int) -> None:
-    await BlocklistRepository(session).add(token_hash, datetime.fromtimestamp(expires_at, tz=UTC))
+async def sign_out(session: AsyncSession, user_id: str, session_key: bytes | None) -> bytes:
+    """End the session the presented token belongs to; its key, so caches can forget it.
+
+    Every token of the session is refused, not only the one presented: a token's text is
+    not what it is (see auth/tokens.py). The block lasts as long as any token the session
+    was issued before now can live.
+    """
+    if session_key is None:
+        raise BadRequest("API keys are not signed out; revoke the key instead")
+    until = datetime.now(tz=UTC) + timedelta(seconds=MAX_LIFETIME_S + LEEWAY_S)
+    await BlocklistRepository(session).add(session_key, until)
     await ActivityRepository(session).add(user_id=user_id, action="auth.logout", entity_type="user", entity_id=user_id)
+    return session_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,31 +122,46 @@ async def complete_profile(session: AsyncSession, user_id: str, profile: schemas
 
 
 async def update_settings(session: AsyncSession, user_id: str, changes: dict[str, Any]) -> schemas.User:
-    if _holds_nul(changes):
-        raise _invalid("settings", "must not contain NUL (U+0000) characters")
+    """Shallow-merge ``changes`` into the user's settings (null removes a key).
+
+    Settings are kept in the identity cache and sent with every ``/api/users/me``, so they
+    are bounded: at most ``SETTINGS_MAX_BYTES`` as JSON once merged, ``SETTINGS_MAX_DEPTH``
+    levels deep, keys of at most ``SETTINGS_MAX_KEY_CHARS`` characters.
+    """
+    _check_settings(changes)
     users = UserRepository(session)
     user = await current_user(session, user_id)
     merged = {**user.settings, **changes}
     merged = {key: value for key, value in merged.items() if value is not None}
+    size = len(msgspec.json.encode(merged))
+    if size > SETTINGS_MAX_BYTES:
+        raise _invalid("settings", f"may take at most {SETTINGS_MAX_BYTES} bytes as JSON; these would take {size}")
     updated = await users.update(uuid.UUID(user_id), settings=merged)
+    keys = sorted(changes)
     await ActivityRepository(session).add(
         user_id=user_id,
         action="user.settings_updated",
         entity_type="user",
         entity_id=user_id,
-        details={"keys": sorted(changes)},
+        details={"keys": keys[:ACTIVITY_MAX_KEYS], "keyCount": len(keys)},
     )
     return updated or user
+
+
+def _check_settings(changes: dict[str, Any]) -> None:
+    if holds_nul(changes):
+        raise _invalid("settings", "must not contain NUL (U+0000) characters")
+    if any(len(key) > SETTINGS_MAX_KEY_CHARS for key in changes):
+        raise _invalid("settings", f"keys may be at most {SETTINGS_MAX_KEY_CHARS} characters")
+    if too_deep(changes, SETTINGS_MAX_DEPTH):
+        raise _invalid("settings", f"may nest at most {SETTINGS_MAX_DEPTH} levels")
 
 
 async def create_api_key(
     session: AsyncSession, user_id: str, request: schemas.CreateApiKey, *, live: bool
 ) -> schemas.ApiKeyCreated:
     if request.expires_at is not None:
-        if request.expires_at.tzinfo is None:
-            raise _invalid("expiresAt", "must include a time zone")
-        if request.expires_at <= datetime.now(tz=UTC):
-            raise _invalid("expiresAt", "must be in the future")
+        _check_expiry(request.expires_at)
     new = api_keys.generate(live=live)
     key_id = await ApiKeyRepository(session).add(
         uuid.UUID(user_id), request.name.strip(), new.prefix, new.digest, request.expires_at
@@ -140,6 +174,21 @@ async def create_api_key(
         details={"name": request.name, "prefix": new.prefix},
     )
     return schemas.ApiKeyCreated(key=new.key, key_id=key_id, prefix=new.prefix)
+
+
+def _check_expiry(expires_at: datetime) -> None:
+    if expires_at.tzinfo is None:
+        raise _invalid("expiresAt", "must include a time zone")
+    try:
+        # An extreme offset can push the instant out of datetime's range (year 1 to 9999).
+        instant = expires_at.astimezone(UTC)
+    except OverflowError as error:
+        raise _invalid("expiresAt", f"must be within {API_KEY_MAX_YEARS} years from now") from error
+    now = datetime.now(tz=UTC)
+    if instant <= now:
+        raise _invalid("expiresAt", "must be in the future")
+    if instant > now + timedelta(days=365 * API_KEY_MAX_YEARS):
+        raise _invalid("expiresAt", f"must be within {API_KEY_MAX_YEARS} years from now")
 
 
 async def list_api_keys(session: AsyncSession, user_id: str) -> schemas.ApiKeyList:
@@ -185,17 +234,6 @@ async def activity_page(
 ) -> schemas.ActivityPage:
     entries, total = await ActivityRepository(session).page(user_id, action, limit, (page - 1) * limit)
     return schemas.ActivityPage(entries=entries, page=page, limit=limit, total=total)
-
-
-def _holds_nul(value: Any) -> bool:
-    """Whether a NUL sits anywhere in decoded JSON (PostgreSQL's JSONB refuses it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
