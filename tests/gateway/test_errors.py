@@ -1,4 +1,6 @@
-"""Bad input and failing dependencies get clear answers in the error format of SPEC.md."""
+"""Bad input and failing dependencies get clear answers in the one error format: a JSON
+body with the code (``error``), a readable ``message``, the ``requestId`` the response's
+``X-Request-Id`` header also carries and, for bad input, ``fields`` naming each wrong field."""
 
 from __future__ import annotations
 
