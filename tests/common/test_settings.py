@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assetforge.assets.settings import load_settings as load_assets
-from assetforge.common.settings import Environment, SettingsError
+from assetforge.common.entries import service_entries
+from assetforge.common.settings import Env, Environment, SettingsError
+from assetforge.common.stack_settings import load_stack_settings
+from assetforge.common.variables import Recording, Variable
 from assetforge.gateway.settings import load_settings as load_gateway
+from assetforge.generation.settings import load_settings as load_generation
+from assetforge.media.settings import load_settings as load_media
 
 
 def test_a_valid_environment_gives_typed_settings() -> None:
@@ -109,3 +114,90 @@ def test_http_limits_have_defaults_and_are_validated() -> None:
 def test_the_metrics_port_must_differ_from_the_public_one() -> None:
     with pytest.raises(SettingsError, match="METRICS_PORT must differ from PORT"):
         load_gateway({"DATABASE_URL": "postgresql://db/af", "PORT": "3004", "METRICS_PORT": "3004"})
+
+
+# What the readers record for check-env ----------------------------------------------------
+
+
+def test_every_read_is_recorded_with_its_declaration() -> None:
+    env = Env({"KEY": "  k  ", "COUNT": "many"})
+    assert env.text("KEY", purpose="a key", level="recommended", secret=True) == "k"
+    env.integer("COUNT", 2, minimum=1, purpose="how many")
+    env.text("ABSENT", "fallback")
+    assert env.variables["KEY"] == Variable("KEY", "recommended", "a key", secret=True, is_set=True)
+    assert env.variables["COUNT"].problem == "must be an integer, got 'many'"
+    assert env.variables["ABSENT"] == Variable("ABSENT", default="fallback")
+    assert env.variables["NODE_ENV"].level == "required"
+
+
+def test_reading_twice_keeps_the_stronger_level_and_the_first_purpose() -> None:
+    env = Env({"NODE_ENV": "production"})
+    env.integer("PORT", 3004, purpose="HTTP port")
+    env.raw("PORT", level="required", purpose="ignored")
+    assert env.variables["PORT"] == Variable("PORT", "required", "HTTP port", default="3004")
+
+
+def test_problems_about_a_value_are_told_apart_from_a_loaders_own() -> None:
+    env = Env({"COUNT": "x", "TOKEN": "tok-s3cret"})
+    env.integer("COUNT", 1)
+    env.integer("TOKEN", 1, secret=True)
+    env.problems.append("COUNT and TOKEN do not go together")
+    assert env.other_problems == ["COUNT and TOKEN do not go together"]
+    assert len(env.problems) == 3
+    # A secret's value is not repeated even in the error a service refuses to start with.
+    assert "s3cret" not in " ".join(env.problems)
+
+
+def test_a_recording_environment_sees_the_env_a_loader_builds() -> None:
+    recording = Recording({"DATABASE_URL": "postgresql://db/af", "MESHY_API_KEY": "m"})
+    settings = load_generation(recording)
+    (env,) = recording.envs
+    assert env.variables["MESHY_API_KEY"].secret
+    assert env.variables["MESHY_API_KEY"].is_set
+    assert settings.own.meshy_api_key == "m"
+
+
+def test_the_back_ends_read_their_own_fields_typed_and_checked() -> None:
+    base = {"DATABASE_URL": "postgresql://db/af"}
+    generation = load_generation({**base, "OPENAI_API_KEY": "sk-s3cret", "ELEVENLABS_API_KEY": "e"}).own
+    assert (generation.ai_gateway_api_key, generation.openai_api_key) == (None, "sk-s3cret")
+    assert "s3cret" not in repr(generation)
+    media = load_media({**base, "CDN_URL": "https://cdn.example", "CDN_WS_URL": "wss://cdn.example/events"}).own
+    assert (media.cdn_url, media.cdn_ws_url, media.imgur_client_id) == (
+        "https://cdn.example",
+        "wss://cdn.example/events",
+        None,
+    )
+    with pytest.raises(SettingsError, match="CDN_WS_URL must be a ws or wss URL"):
+        load_media({**base, "CDN_WS_URL": "https://cdn.example"})
+    with pytest.raises(SettingsError, match="SENTRY_DSN must be a http or https URL"):
+        load_assets({**base, "SENTRY_DSN": "not a dsn"})
+
+
+def test_each_entry_names_the_port_its_settings_read() -> None:
+    for entry in service_entries():
+        environ = {"DATABASE_URL": "postgresql://db/af"}
+        assert entry.load_settings(environ).http.port == entry.default_port, entry.name
+        assert entry.load_settings({**environ, entry.port_variable: "4567"}).http.port == 4567, entry.name
+    assert {entry.name: entry.port_variable for entry in service_entries()}["gateway"] == "PORT"
+
+
+def test_make_run_gives_each_service_its_own_port() -> None:
+    stack = load_stack_settings(
+        service_entries(),
+        {"PORT": "8000", "HTTP_PORT": "9999", "MEDIA_HTTP_PORT": "8013", "ASSETFORGE_ROOT": "/srv/af"},
+    )
+    assert stack.ports == {
+        "gateway": ("PORT", "8000"),
+        "assets": ("HTTP_PORT", "3011"),
+        "generation": ("HTTP_PORT", "3012"),
+        "media": ("HTTP_PORT", "8013"),
+    }
+    assert stack.environ["AUTH_MODE"] == "dev"
+    assert stack.environ["DEV_AUTH_DIR"] == "/srv/af/.data/dev-auth"
+    assert (stack.nats_url, stack.database_url, stack.nats_port) == (None, None, 4322)
+    # A port is the service's to judge (it refuses a bad one, and the stack reports that);
+    # the stack's own knobs it judges itself.
+    assert load_stack_settings(service_entries(), {"ASSETS_HTTP_PORT": "soon"}).ports["assets"] == ("HTTP_PORT", "soon")
+    with pytest.raises(SettingsError, match="DEVSTACK_NATS_PORT must be an integer"):
+        load_stack_settings(service_entries(), {"DEVSTACK_NATS_PORT": "soon"})

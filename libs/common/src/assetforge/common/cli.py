@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
 from assetforge.common.bus.deployment import DeploymentError, rebind
 from assetforge.common.db import migrations
@@ -25,12 +24,30 @@ from assetforge.common.settings import (
     DatabaseSettings,
     Env,
     Environment,
+    HttpSettings,
+    NatsSettings,
     RuntimeSettings,
-    ServiceSettings,
     SettingsError,
+    TelemetrySettings,
     get_database_settings,
     get_runtime_settings,
 )
+
+
+class ServiceSettings(Protocol):
+    """What every service's settings object offers."""
+
+    @property
+    def runtime(self) -> RuntimeSettings: ...
+    @property
+    def database(self) -> DatabaseSettings: ...
+    @property
+    def nats(self) -> NatsSettings: ...
+    @property
+    def telemetry(self) -> TelemetrySettings: ...
+    @property
+    def http(self) -> HttpSettings: ...
+
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -47,6 +64,10 @@ class ServiceEntry(Generic[S]):
     create_app: Callable[[S, ServiceRuntime], Any]
     asyncapi: Callable[[ServiceRuntime], dict[str, Any]]
     migrations: Path
+    # The variable the service's settings read its HTTP port from, and its default there;
+    # `make run` gives each service its own port through them.
+    port_variable: str
+    default_port: int
 
 
 def _load(entry: ServiceEntry[S], environ: Mapping[str, str] | None = None) -> S:
@@ -147,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("check-env", help="report required and recommended variables")
     args = parser.parse_args(argv)
     if args.command == "check-env":
-        report, status = check_env(os.environ)
+        report, status = check_env()
         print(report)
         raise SystemExit(status)
 

@@ -13,36 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
 from assetforge.common.devstack import EmbeddedNats, EmbeddedPostgres, ensure_database, port_is_free
+from assetforge.common.entries import SERVICES, service_entries
+from assetforge.common.settings import SettingsError
+from assetforge.common.stack_settings import StackSettings, load_stack_settings
 
-SERVICES = ("gateway", "assets", "generation", "media")
-# Every service reads HTTP_PORT (the gateway reads PORT); on one machine each needs its
-# own, so <SERVICE>_HTTP_PORT overrides these defaults for `make run`.
-HTTP_PORTS = {"assets": 3011, "generation": 3012, "media": 3013}
 COLORS = {"gateway": "36", "assets": "32", "generation": "35", "media": "33"}
 DATABASE = "assetforge"
-DEFAULT_NATS_PORT = 4322
-# What `make run` hands the services when the shell does not set it, and how. `check-env`
-# reads this so that, beside `make run`, it does not report these as gaps.
-MAKE_RUN_PROVIDES: Mapping[str, str] = {
-    "NODE_ENV": "development",
-    "AUTH_MODE": "dev, unless PRIVY_APP_ID is set",
-    "DEV_AUTH_DIR": ".data/dev-auth, with AUTH_MODE=dev",
-    "NATS_URL": "its embedded NATS",
-    "DATABASE_URL": "its embedded PostgreSQL",
-    "HTTP_PORT": "one per back-end service (<SERVICE>_HTTP_PORT)",
-}
 
 
 def _say(text: str) -> None:
@@ -231,33 +217,28 @@ async def _announce_ready(url: str, patience_s: float = 90.0) -> None:
             await asyncio.sleep(0.5)
 
 
-async def run_stack(root: Path) -> int:
-    data = root / ".data"
+async def run_stack(settings: StackSettings) -> int:
+    data = settings.root / ".data"
     nats: EmbeddedNats | None = None
     postgres: EmbeddedPostgres | None = None
-    env = dict(os.environ)
-    env.setdefault("NODE_ENV", "development")
-    # Sign in with `make token` (local ES256 keys under .data/dev-auth) unless Privy is configured.
-    if not env.get("PRIVY_APP_ID") and env["NODE_ENV"] != "production":
-        env.setdefault("AUTH_MODE", "dev")
-        env.setdefault("DEV_AUTH_DIR", str(data / "dev-auth"))
+    env = dict(settings.environ)
     try:
-        if not env.get("NATS_URL"):
-            port = int(env.get("DEVSTACK_NATS_PORT", DEFAULT_NATS_PORT))
+        if settings.nats_url is None:
+            port = settings.nats_port
             nats = EmbeddedNats(data / "nats", port if port_is_free(port) else None, log_file=data / "nats.log")
             nats.start()
             env["NATS_URL"] = nats.url
             _say(f"NATS (JetStream) at {nats.url}, data in .data/nats")
         else:
             _say(f"using NATS at {env['NATS_URL']}")
-        if not env.get("DATABASE_URL"):
+        if settings.database_url is None:
             postgres = EmbeddedPostgres(data / "postgres").start()
             env["DATABASE_URL"] = await ensure_database(postgres.url(), DATABASE)
             _say("PostgreSQL in .data/postgres (Unix socket), database " + DATABASE)
         else:
             _say("using the PostgreSQL of DATABASE_URL")
         await _migrate(env)
-        return await _serve(env)
+        return await _serve(env, settings.ports)
     finally:
         if nats is not None:
             nats.stop()
@@ -266,19 +247,17 @@ async def run_stack(root: Path) -> int:
         _say("stopped")
 
 
-async def _serve(env: dict[str, str]) -> int:
+async def _serve(env: dict[str, str], ports: Mapping[str, tuple[str, str]]) -> int:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     supervisors = []
-    for name in SERVICES:
-        child_env = dict(env)
-        if name in HTTP_PORTS:
-            child_env["HTTP_PORT"] = env.get(f"{name.upper()}_HTTP_PORT", str(HTTP_PORTS[name]))
+    for name, (variable, port) in ports.items():
+        child_env = {**env, variable: port}
         supervisors.append(Supervisor(name, [sys.executable, "-m", f"assetforge.{name}"], child_env, stopping))
     runs = [asyncio.create_task(s.run()) for s in supervisors]
-    announcer = asyncio.create_task(_announce_ready(f"http://localhost:{env.get('PORT', '3004')}"))
+    announcer = asyncio.create_task(_announce_ready(f"http://localhost:{ports['gateway'][1]}"))
     # Runs until Ctrl-C, or until a supervisor gives up (or fails) and sets `stopping`.
     await stopping.wait()
     _say("stopping services")
@@ -290,8 +269,11 @@ async def _serve(env: dict[str, str]) -> int:
 
 
 def main() -> None:
-    root = Path(os.environ.get("ASSETFORGE_ROOT", Path.cwd()))
-    raise SystemExit(asyncio.run(run_stack(root)))
+    try:
+        settings = load_stack_settings(service_entries())
+    except SettingsError as error:
+        raise SystemExit(f"make run: {error}") from error
+    raise SystemExit(asyncio.run(run_stack(settings)))
 
 
 if __name__ == "__main__":

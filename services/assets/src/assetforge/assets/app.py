@@ -9,7 +9,8 @@ from litestar import Litestar
 
 from assetforge.assets.handlers import assets as asset_handlers
 from assetforge.assets.models import inbox, outbox
-from assetforge.assets.settings import SERVICE, Settings, load_settings
+from assetforge.assets.settings import DEFAULT_HTTP_PORT, SERVICE, Settings, load_settings
+from assetforge.common.backend import HTTP_PORT
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.contracts.assets import ASSET_CREATED_FILTER, AssetCreated
 from assetforge.common.docs import EventDoc, asyncapi_document
@@ -41,4 +42,6 @@ ENTRY = ServiceEntry(
     create_app=create_app,
     asyncapi=asyncapi,
     migrations=Path(__file__).parent / "migrations",
+    port_variable=HTTP_PORT,
+    default_port=DEFAULT_HTTP_PORT,
 )

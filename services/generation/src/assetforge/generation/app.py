@@ -7,12 +7,13 @@ from typing import Any
 
 from litestar import Litestar
 
+from assetforge.common.backend import HTTP_PORT
 from assetforge.common.cli import ServiceEntry
 from assetforge.common.docs import asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.generation.models import inbox, outbox
-from assetforge.generation.settings import SERVICE, Settings, load_settings
+from assetforge.generation.settings import DEFAULT_HTTP_PORT, SERVICE, Settings, load_settings
 
 
 def create_runtime(settings: Settings) -> ServiceRuntime:
@@ -34,4 +35,6 @@ ENTRY = ServiceEntry(
     create_app=create_app,
     asyncapi=asyncapi,
     migrations=Path(__file__).parent / "migrations",
+    port_variable=HTTP_PORT,
+    default_port=DEFAULT_HTTP_PORT,
 )
