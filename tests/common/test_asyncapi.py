@@ -35,3 +35,10 @@ async def test_the_gateway_documents_its_durable_consumer(stack: dict[str, Runni
     async with httpx.AsyncClient() as client:
         document = (await client.get(f"{stack['gateway'].url}/docs/asyncapi")).json()
     assert any("evt.assets.asset.*.created" in channel["address"] for channel in document["channels"].values())
+
+
+def test_the_gateway_documents_its_identity_notices() -> None:
+    document = json.loads((ROOT / "docs" / "asyncapi" / "gateway.json").read_text())
+    channel = next(c for c in document["channels"].values() if c["address"] == "gateway.v1.identity.changed")
+    assert "no queue group" in channel["description"]
+    assert "IdentityChanged" in document["components"]["schemas"]

@@ -15,8 +15,8 @@ from tests.support import ENTRIES, service_env
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
-def _built_document() -> dict[str, Any]:
-    """The gateway's document, from its real composition root (nothing is started)."""
+def built_app() -> Any:
+    """The gateway's ASGI app, from its real composition root (nothing is started)."""
     entry = ENTRIES["gateway"]
     settings = entry.load_settings(
         service_env(
@@ -26,8 +26,12 @@ def _built_document() -> dict[str, Any]:
             PRIVY_JWKS_URL="http://127.0.0.1:9/jwks.json",
         )
     )
-    edge = entry.create_app(settings, entry.create_runtime(settings))
-    document: dict[str, Any] = edge.app.openapi_schema.to_schema()
+    return entry.create_app(settings, entry.create_runtime(settings))
+
+
+def _built_document() -> dict[str, Any]:
+    """The gateway's document, as its composition root builds it."""
+    document: dict[str, Any] = built_app().app.openapi_schema.to_schema()
     return document
 
 

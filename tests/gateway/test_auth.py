@@ -15,6 +15,7 @@ import httpx
 import pytest
 from nats.aio.client import Client
 
+from assetforge.gateway.service.sign_out import purge_signed_out
 from tests.helpers import create_asset, scalar
 from tests.privy import FakePrivy, bearer, public_pem
 
@@ -232,8 +233,6 @@ async def test_the_principal_reaches_the_services(
 
 
 async def test_expired_sign_outs_are_purged(stack: dict[str, object], database_url: str) -> None:
-    from assetforge.gateway.service.identity import purge_signed_out  # noqa: PLC0415
-
     expired = hashlib.sha256(b"long gone").digest()
     await scalar(
         database_url,

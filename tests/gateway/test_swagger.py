@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from assetforge.gateway.ratelimit import bucket_for
+from tests.gateway.test_bucket_rules import RULES
 
 # Every src= / href= in the page, single- or double-quoted (Litestar's template uses both).
 _REFERENCE = re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -58,7 +58,7 @@ async def test_swagger_assets_are_cached_for_long_and_not_rate_limited(gateway: 
     assert "max-age=31536000" in response.headers["cache-control"]
     assert "immutable" in response.headers["cache-control"]
     # The test stack runs with rate limiting off, so ask the edge's own rule.
-    assert bucket_for("GET", urlsplit(script).path) is None
+    assert RULES.bucket_for("GET", urlsplit(script).path) is None
 
 
 async def test_an_unknown_swagger_asset_is_a_404(gateway: httpx.AsyncClient) -> None:

@@ -32,8 +32,12 @@ def _key(subject: str) -> str:
     return subject.replace(".", "_").replace("*", "ANY").replace(">", "ALL")
 
 
-def asyncapi_document(runtime: ServiceRuntime, *, publishes: list[EventDoc] | None = None) -> dict[str, Any]:
+def asyncapi_document(
+    runtime: ServiceRuntime, *, publishes: list[EventDoc] | None = None, notices: list[EventDoc] | None = None
+) -> dict[str, Any]:
+    """``notices`` are core NATS messages every replica of the service both sends and hears."""
     publishes = publishes or []
+    notices = notices or []
     spec = AsyncAPI(
         runtime.broker,
         title=f"Asset-Forge {runtime.name} service",
@@ -47,7 +51,7 @@ def asyncapi_document(runtime: ServiceRuntime, *, publishes: list[EventDoc] | No
     types: list[Any] = [ErrorReply]
     for endpoint in router.endpoints:
         types += [endpoint.request_type, endpoint.reply_type]
-    types += [event.payload for event in publishes]
+    types += [event.payload for event in [*publishes, *notices]]
     types += [consumer.event_type for consumer in runtime.parts.consumers]
     _, schemas = msgspec.json.schema_components(types, ref_template=_REF)
 
@@ -108,4 +112,18 @@ def asyncapi_document(runtime: ServiceRuntime, *, publishes: list[EventDoc] | No
             "channel": {"$ref": f"#/channels/{key}"},
             "messages": [{"$ref": f"#/channels/{key}/messages/event"}],
         }
+    for notice in notices:
+        key = _key(notice.subject)
+        channels[key] = {
+            "address": notice.subject,
+            "description": f"Core NATS, no queue group: every {runtime.name} replica hears it",
+            "messages": {"notice": message(f"{key}_notice", notice.payload, notice.summary)},
+        }
+        for action in ("send", "receive"):
+            operations[f"{key}_{action}"] = {
+                "action": action,
+                "summary": notice.summary,
+                "channel": {"$ref": f"#/channels/{key}"},
+                "messages": [{"$ref": f"#/channels/{key}/messages/notice"}],
+            }
     return document

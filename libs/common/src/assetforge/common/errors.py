@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from assetforge.common.contracts.errors import ErrorCode, ErrorReply, FieldError
 
@@ -16,6 +16,11 @@ class AppError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields
+
+    @classmethod
+    def of(cls, field: str, message: str) -> Self:
+        """An error about one field: ``ValidationFailed.of("expiresAt", "must be in the future")``."""
+        return cls(f"{field} {message}", [FieldError(field=field, message=message)])
 
     def to_reply(self) -> ErrorReply:
         return ErrorReply(code=self.code, message=self.message, fields=self.fields)

@@ -11,22 +11,36 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
+from prometheus_client import CollectorRegistry
 
 from assetforge.common.health import readiness_body
 from assetforge.common.observability.metrics import render
 from assetforge.common.runtime import ServiceRuntime
 
 
+def refuse_unless_on_port(connection: ASGIConnection[Any, Any, Any, Any], port: int) -> None:
+    """A 404 (an unknown route, like any other) unless the request came in on ``port``."""
+    server = connection.scope.get("server")
+    if server is None or server[1] != port:
+        raise NotFoundException
+
+
 def only_on_port(port: int) -> Guard:
-    """A guard: the route answers on ``port`` only, and is an unknown route (404)
-    on any other. Async, so Litestar does not run it in its thread pool."""
+    """A guard: the route answers on ``port`` only. Async, so Litestar does not run it in
+    its thread pool."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        server = connection.scope.get("server")
-        if server is None or server[1] != port:
-            raise NotFoundException
+        refuse_unless_on_port(connection, port)
 
     return guard
+
+
+def metrics_response(registry: CollectorRegistry) -> Response[bytes]:
+    """The registry in Prometheus' text format."""
+    body, content_type = render(registry)
+    # Litestar appends the charset to every text/* type itself: give it the type without.
+    media_type, _, _ = content_type.partition("; charset=")
+    return Response(body, media_type=media_type)
 
 
 def probe_app(
@@ -47,8 +61,7 @@ def probe_app(
 
     @get("/metrics", sync_to_thread=False, guards=operator_only)
     def metrics() -> Response[bytes]:
-        body, content_type = render(runtime.registry)
-        return Response(body, media_type=content_type)
+        return metrics_response(runtime.registry)
 
     @get("/docs/asyncapi", media_type=MediaType.JSON, sync_to_thread=False, guards=operator_only)
     def docs() -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from typing import cast as cast_type
@@ -24,16 +24,16 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import NullType
 
 from assetforge.assets.models import AssetRecord
 from assetforge.common.contracts.assets import Asset
 from assetforge.common.db.prepared import CompiledQuery
+from assetforge.common.db.repository import Repository, contains_pattern
 
 _ASSETS = cast_type("Table", AssetRecord.__table__)
-Executor = AsyncSession | AsyncConnection
 
 
 def _as_wire(name: str) -> ColumnElement[Any]:
@@ -91,13 +91,22 @@ class PageShape:
     after: bool
 
 
+def _visible(*, viewer: bool, admin: bool) -> ColumnElement[bool] | None:
+    """The one rule of who sees an asset: an admin every one; anyone else the public ones
+    and, when signed in (``viewer_id``), their own. None: no condition."""
+    if admin:
+        return None
+    public = _ASSETS.c.visibility == "public"
+    return or_(public, _ASSETS.c.owner_id == bindparam("viewer_id")) if viewer else public
+
+
 @functools.cache
 def _page_query(shape: PageShape) -> CompiledQuery:
     c = _ASSETS.c
     conditions: list[ColumnElement[bool]] = []
-    if not shape.admin:
-        public = c.visibility == "public"
-        conditions.append(or_(public, c.owner_id == bindparam("viewer_id")) if shape.viewer else public)
+    visible = _visible(viewer=shape.viewer, admin=shape.admin)
+    if visible is not None:
+        conditions.append(visible)
     if shape.project:
         conditions.append(c.project_id == bindparam("project_id"))
     if shape.asset_type:
@@ -117,14 +126,25 @@ def _page_query(shape: PageShape) -> CompiledQuery:
     return CompiledQuery(_NEWEST_FIRST.where(and_(true(), *conditions)).limit(bindparam("limit")))
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass(frozen=True, slots=True)
+class NewAsset:
+    """An asset to insert, in the catalog's own types."""
+
+    id: uuid.UUID
+    name: str
+    description: str | None
+    type: str
+    visibility: str
+    status: str
+    owner_id: str
+    project_id: uuid.UUID | None
+    tags: list[str]
+    metadata: dict[str, Any]
+    prompt: str | None
+    files: list[str]
 
 
-class AssetRepository:
-    def __init__(self, executor: Executor) -> None:
-        self._executor = executor
-
+class AssetRepository(Repository):
     async def list_page(self, where: AssetFilter, after: PagePosition | None, limit: int) -> list[Asset]:
         """Newest first; fetches ``limit`` rows (callers ask for one extra to detect a next page)."""
         if not isinstance(self._executor, AsyncConnection):
@@ -145,16 +165,23 @@ class AssetRepository:
             "asset_type": where.type,
             "status": where.status,
             "owner_id": where.owner_id,
-            "pattern": f"%{_escape_like(where.text)}%" if where.text else None,
+            "pattern": contains_pattern(where.text) if where.text else None,
             "after_created_at": after.created_at if after else None,
             "after_id": after.id if after else None,
             "limit": limit,
         }
         return [Asset(*row) for row in await _page_query(shape).fetch(self._executor, params)]
 
-    async def get(self, asset_id: uuid.UUID) -> Asset | None:
-        row = (await self._executor.execute(_SELECT_ASSETS.where(_ASSETS.c.id == asset_id))).first()
+    async def get(self, asset_id: uuid.UUID, viewer_id: str | None, *, admin: bool) -> Asset | None:
+        """The asset, if the viewer may see it (the same rule as the listing's)."""
+        query = _SELECT_ASSETS.where(_ASSETS.c.id == asset_id)
+        visible = _visible(viewer=viewer_id is not None, admin=admin)
+        if visible is not None:
+            query = query.where(visible)
+        params = {"viewer_id": viewer_id} if viewer_id is not None and not admin else {}
+        row = (await self._executor.execute(query, params)).first()
         return Asset(*row) if row else None
 
-    async def insert(self, values: dict[str, Any]) -> Asset:
-        return Asset(*(await self._executor.execute(insert(_ASSETS).values(**values).returning(*ASSET_COLUMNS))).one())
+    async def insert(self, asset: NewAsset) -> Asset:
+        statement = insert(_ASSETS).values(**asdict(asset)).returning(*ASSET_COLUMNS)
+        return Asset(*(await self._executor.execute(statement)).one())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.assets.models import outbox
-from assetforge.assets.repository import AssetFilter, AssetRepository, Executor, PagePosition
+from assetforge.assets.repository import AssetFilter, AssetRepository, NewAsset, PagePosition
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
 from assetforge.common.contracts.assets import (
@@ -19,10 +19,9 @@ from assetforge.common.contracts.assets import (
     AssetPage,
     CreateAsset,
     ListAssets,
-    Visibility,
     asset_event_subject,
 )
-from assetforge.common.contracts.errors import FieldError
+from assetforge.common.db.repository import Executor
 from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
 from assetforge.common.ids import uuid7
 
@@ -50,9 +49,9 @@ def decode_cursor(cursor: str) -> PagePosition:
         if created_at.tzinfo is not None:
             position = PagePosition(created_at=created_at.astimezone(UTC), id=uuid.UUID(ident))
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
-        raise _invalid("cursor", "not a cursor returned by this API") from error
+        raise ValidationFailed.of("cursor", "not a cursor returned by this API") from error
     if position is None or not _EARLIEST <= position.created_at <= _LATEST:
-        raise _invalid("cursor", "not a cursor returned by this API")
+        raise ValidationFailed.of("cursor", "not a cursor returned by this API")
     return position
 
 
@@ -60,17 +59,7 @@ def parse_uuid(value: str, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError as error:
-        raise _invalid(field, "must be a UUID") from error
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field} {message}", [FieldError(field=field, message=message)])
-
-
-def _can_see(asset: Asset, viewer: Principal | None) -> bool:
-    if asset.visibility == Visibility.PUBLIC:
-        return True
-    return viewer is not None and (viewer.is_admin or viewer.user_id == asset.owner_id)
+        raise ValidationFailed.of(field, "must be a UUID") from error
 
 
 async def list_assets(db: Executor, query: ListAssets, viewer: Principal | None) -> AssetPage:
@@ -95,9 +84,10 @@ async def list_assets(db: Executor, query: ListAssets, viewer: Principal | None)
 
 
 async def get_asset(db: Executor, asset_id: str, viewer: Principal | None) -> Asset:
-    asset = await AssetRepository(db).get(parse_uuid(asset_id, "id"))
+    viewer_id = viewer.user_id if viewer else None
+    asset = await AssetRepository(db).get(parse_uuid(asset_id, "id"), viewer_id, admin=bool(viewer and viewer.is_admin))
     # A private asset answers exactly like a missing one, so ids cannot be probed.
-    if asset is None or not _can_see(asset, viewer):
+    if asset is None:
         raise NotFound("asset not found")
     return asset
 
@@ -105,21 +95,21 @@ async def get_asset(db: Executor, asset_id: str, viewer: Principal | None) -> As
 async def create_asset(session: AsyncSession, command: CreateAsset, owner: Principal | None) -> Asset:
     if owner is None:
         raise Unauthorized("creating an asset needs a signed-in user")
-    values = {
-        "id": uuid7(),
-        "name": command.name,
-        "description": command.description,
-        "type": command.type.value,
-        "visibility": command.visibility.value,
-        "status": command.status.value,
-        "owner_id": owner.user_id,
-        "project_id": parse_uuid(command.project_id, "projectId") if command.project_id else None,
-        "tags": command.tags,
-        "metadata": command.metadata,
-        "prompt": command.prompt,
-        "files": [str(parse_uuid(file_id, "files")) for file_id in command.files],
-    }
-    asset = await AssetRepository(session).insert(values)
+    new = NewAsset(
+        id=uuid7(),
+        name=command.name,
+        description=command.description,
+        type=command.type.value,
+        visibility=command.visibility.value,
+        status=command.status.value,
+        owner_id=owner.user_id,
+        project_id=parse_uuid(command.project_id, "projectId") if command.project_id else None,
+        tags=command.tags,
+        metadata=command.metadata,
+        prompt=command.prompt,
+        files=[str(parse_uuid(file_id, "files")) for file_id in command.files],
+    )
+    asset = await AssetRepository(session).insert(new)
     event = AssetCreated(
         asset_id=asset.id,
         owner_id=asset.owner_id,

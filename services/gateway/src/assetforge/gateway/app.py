@@ -12,10 +12,12 @@ from litestar.datastructures import State
 from litestar.routes import HTTPRoute
 
 from assetforge.common.cli import ServiceEntry
-from assetforge.common.docs import asyncapi_document
+from assetforge.common.contracts.identity import IDENTITY_CHANGED, IdentityChanged
+from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.gateway.auth.authenticator import Authenticator, make_auth_metrics
 from assetforge.gateway.auth.devmode import dev_public_key
+from assetforge.gateway.auth.invalidation import IdentityEvents
 from assetforge.gateway.auth.keys import JwksKeys, KeySource, StaticKey, load_pem_key
 from assetforge.gateway.controllers.admin import AdminController
 from assetforge.gateway.controllers.assets import AssetsController
@@ -23,19 +25,18 @@ from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
 from assetforge.gateway.controllers.users import UsersController
-from assetforge.gateway.cors import CorsPolicy
-from assetforge.gateway.edge import EdgeMiddleware, EdgePolicy
-from assetforge.gateway.errors import EXCEPTION_HANDLERS
-from assetforge.gateway.identity_events import IdentityEvents
-from assetforge.gateway.json_body import GatewayRequest
-from assetforge.gateway.metrics import make_http_metrics
+from assetforge.gateway.deps import DEPENDENCIES, GatewayState
+from assetforge.gateway.edge.cors import CorsPolicy
+from assetforge.gateway.edge.errors import EXCEPTION_HANDLERS
+from assetforge.gateway.edge.json_body import GatewayRequest
+from assetforge.gateway.edge.metrics import make_http_metrics
+from assetforge.gateway.edge.middleware import EdgeMiddleware, EdgePolicy
+from assetforge.gateway.edge.security_headers import security_headers
 from assetforge.gateway.models import inbox, outbox
 from assetforge.gateway.openapi import ClosedStructs, openapi_config
-from assetforge.gateway.ratelimit import RateLimiter, make_rate_limit_metrics
-from assetforge.gateway.security_headers import security_headers
+from assetforge.gateway.ratelimit import BucketRules, RateLimiter, make_rate_limit_metrics
 from assetforge.gateway.service.health import GatewayReadiness
-from assetforge.gateway.settings import SERVICE, AuthSettings, Settings, load_settings
-from assetforge.gateway.state import GatewayState
+from assetforge.gateway.settings import DEFAULT_PORT, SERVICE, AuthSettings, Settings, load_settings
 from assetforge.gateway.subscribers import CONSUMERS
 
 ROUTES: list[Any] = [
@@ -56,8 +57,11 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
     return ServiceRuntime(settings.runtime, settings.database, settings.nats, parts)
 
 
+NOTICES = [EventDoc(IDENTITY_CHANGED, IdentityChanged, "Forget cached identities after a committed change")]
+
+
 def asyncapi(runtime: ServiceRuntime) -> dict[str, Any]:
-    return asyncapi_document(runtime)
+    return asyncapi_document(runtime, notices=NOTICES)
 
 
 def signing_keys(settings: AuthSettings, http: httpx.AsyncClient) -> KeySource:
@@ -74,6 +78,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         settings.auth, runtime.database, signing_keys(settings.auth, http), make_auth_metrics(runtime.registry)
     )
     identity_events = IdentityEvents(authenticator)
+    runtime.database.on_commit(identity_events.after_commit)
     limiter = (
         None
         if settings.rate_limit.disabled
@@ -104,6 +109,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
+        dependencies=DEPENDENCIES,
         state=State(
             {
                 "gateway": GatewayState(
@@ -112,6 +118,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
                     authenticator,
                     identity_events,
                     GatewayReadiness(runtime, settings.edge.probe_timeout_s),
+                    lambda: asyncapi(runtime),
                 )
             }
         ),
@@ -132,6 +139,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
             for route in app.routes
             if isinstance(route, HTTPRoute)
         },
+        buckets=BucketRules.of_routes(app.routes),
     )
     return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter)
 
@@ -143,4 +151,6 @@ ENTRY = ServiceEntry(
     create_app=create_app,
     asyncapi=asyncapi,
     migrations=Path(__file__).parent / "migrations",
+    port_variable="PORT",
+    default_port=DEFAULT_PORT,
 )

@@ -15,19 +15,11 @@ from litestar.plugins import OpenAPISchemaPlugin
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
 
-from assetforge.common.contracts.errors import ErrorCode, FieldError
+from assetforge.gateway.ratelimit.buckets import OPT
+from assetforge.gateway.schemas.errors import ErrorBody
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
-
-
-class ErrorBody(msgspec.Struct, rename="camel", omit_defaults=True):
-    error: ErrorCode
-    message: str
-    request_id: str
-    fields: list[FieldError] | None = None
-    # Only with RATE_LIMIT_EXCEEDED: seconds until the client may try again.
-    retry_after: int | None = None
 
 
 def json_reply(data: type[Any], description: str) -> ResponseSpec:
@@ -124,7 +116,8 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Asset-Forge API",
         version=version,
         description="The HTTP API of Asset-Forge, the back end of a game-asset studio.",
-        path=_DOCS_PATH,
+        # The docs (page, document and Swagger UI's files) are never rate limited.
+        openapi_router=Router(path=_DOCS_PATH, route_handlers=[], opt={OPT: None}, include_in_schema=False),
         render_plugins=[SwaggerUI(_DOCS_PATH, swagger_ui_version())],
         components=Components(
             security_schemes={

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +21,9 @@ from assetforge.common.settings import (
     get_runtime_settings,
     get_telemetry_settings,
 )
-from assetforge.gateway.client_address import Network, parse_networks
 
 SERVICE = "gateway"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_PORT = 3004
 
 
@@ -35,8 +36,8 @@ class EdgeSettings:
 
 def get_edge_settings(env: Env) -> EdgeSettings:
     return EdgeSettings(
-        max_body_mb=env.integer("MAX_REQUEST_BODY_MB", 100, minimum=1, maximum=1024),
-        probe_timeout_s=env.number("READINESS_TIMEOUT_S", 1.0, minimum=0.05),
+        max_body_mb=env.integer("MAX_REQUEST_BODY_MB", 100, minimum=1, maximum=1024, purpose="largest request body"),
+        probe_timeout_s=env.number("READINESS_TIMEOUT_S", 1.0, minimum=0.05, purpose="wait per dependency, s"),
     )
 
 
@@ -53,34 +54,43 @@ class AuthSettings:
     cache_ttl_s: float
 
 
-def get_auth_settings(env: Env) -> AuthSettings:
-    mode = (env.text("AUTH_MODE", "privy") or "privy").lower()
+def get_auth_settings(env: Env, *, default_mode: str = "privy") -> AuthSettings:
+    mode = (env.text("AUTH_MODE", default_mode, purpose="privy, or dev (local keys)") or default_mode).lower()
     if mode not in {"privy", "dev"}:
         env.problems.append(f"AUTH_MODE must be privy or dev, got {mode!r}")
         mode = "privy"
     if mode == "dev" and env.production:
         env.problems.append("AUTH_MODE=dev is refused when NODE_ENV=production")
-    app_id = env.text("PRIVY_APP_ID") or ""
-    key = env.text("PRIVY_VERIFICATION_KEY")
+    app_id = env.text("PRIVY_APP_ID", level="required", purpose="Privy application id (token audience)") or ""
+    key = env.text("PRIVY_VERIFICATION_KEY", purpose="Privy ES256 public key (PEM)")
     if mode == "dev":
         app_id = app_id or "assetforge-dev"
     elif env.production:
         if not app_id:
             env.problems.append("PRIVY_APP_ID is required")
-        if not key and not env.text("PRIVY_APP_SECRET"):
+        if not key and not env.text(
+            "PRIVY_APP_SECRET",
+            level="required",
+            secret=True,
+            alternative="PRIVY_VERIFICATION_KEY",
+            purpose="Privy application secret",
+        ):
             env.problems.append("PRIVY_APP_SECRET (or PRIVY_VERIFICATION_KEY) is required")
     if key and "BEGIN PUBLIC KEY" not in key:
         env.problems.append("PRIVY_VERIFICATION_KEY must be a PEM public key")
-    jwks = env.text("PRIVY_JWKS_URL") or f"https://auth.privy.io/api/v1/apps/{app_id}/jwks.json"
+    jwks = (
+        env.text("PRIVY_JWKS_URL", purpose="override of the Privy JWKS address")
+        or f"https://auth.privy.io/api/v1/apps/{app_id}/jwks.json"
+    )
     return AuthSettings(
         mode="dev" if mode == "dev" else "privy",
         app_id=app_id,
         verification_key=key,
         jwks_url=env.url("PRIVY_JWKS_URL", jwks, ("http", "https")) or jwks,
-        dev_key_dir=Path(env.text("DEV_AUTH_DIR", ".data/dev-auth") or ".data/dev-auth"),
+        dev_key_dir=Path(env.text("DEV_AUTH_DIR", ".data/dev-auth", purpose="dev sign-in keys") or ".data/dev-auth"),
         live_keys=env.production,
-        cache_entries=env.integer("AUTH_CACHE_ENTRIES", 10_000, minimum=0),
-        cache_ttl_s=env.number("AUTH_CACHE_TTL_S", 60.0, minimum=0.0),
+        cache_entries=env.integer("AUTH_CACHE_ENTRIES", 10_000, minimum=0, purpose="verified tokens kept"),
+        cache_ttl_s=env.number("AUTH_CACHE_TTL_S", 60.0, minimum=0.0, purpose="how long one is kept, s"),
     )
 
 
@@ -121,9 +131,29 @@ def normalize_origin(url: str) -> str:
 
 
 def get_cors_settings(env: Env) -> CorsSettings:
-    raw = env.url("FRONTEND_URL", env.text("FRONTEND_URL"), ("http", "https"))
+    raw = env.url(
+        "FRONTEND_URL",
+        env.text("FRONTEND_URL", level="recommended", purpose="allowed CORS origins (comma list)"),
+        ("http", "https"),
+    )
     origins = frozenset(normalize_origin(o) for o in (raw or "").split(",") if o.strip())
     return CorsSettings(origins=origins, allow_localhost=not origins and not env.production)
+
+
+def parse_networks(raw: str) -> tuple[tuple[Network, ...], list[str]]:
+    """``"10.0.0.0/8, 2001:db8::/32, 192.0.2.7"`` → networks, plus one message per bad entry."""
+    networks: list[Network] = []
+    problems: list[str] = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            # strict=False: "10.0.0.1/8" means the network 10.0.0.0/8, as in nginx and HAProxy.
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            problems.append(f"TRUSTED_PROXIES entry {text!r} is not an IP address or CIDR")
+    return tuple(networks), problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +173,23 @@ class RateLimitSettings:
 
 
 def get_rate_limit_settings(env: Env) -> RateLimitSettings:
-    networks, problems = parse_networks(env.text("TRUSTED_PROXIES") or "")
+    networks, problems = parse_networks(
+        env.text("TRUSTED_PROXIES", purpose="proxies whose X-Forwarded-For counts (CIDRs)") or ""
+    )
     env.problems.extend(problems)
     return RateLimitSettings(
-        max=env.integer("RATE_LIMIT_MAX", 100, minimum=1),
-        window_ms=env.integer("RATE_LIMIT_WINDOW_MS", 60_000, minimum=1_000, maximum=86_400_000),
-        disabled=env.flag("DISABLE_RATE_LIMITING", default=False),
+        max=env.integer("RATE_LIMIT_MAX", 100, minimum=1, purpose="requests per client per window"),
+        window_ms=env.integer(
+            "RATE_LIMIT_WINDOW_MS", 60_000, minimum=1_000, maximum=86_400_000, purpose="rate-limit window, ms"
+        ),
+        disabled=env.flag("DISABLE_RATE_LIMITING", default=False, purpose="only for tests and load tests"),
         trusted_proxies=networks,
-        auth_failure_max=env.integer("AUTH_FAILURE_LIMIT", 20, minimum=1),
-        store_timeout_ms=env.integer("RATE_LIMIT_STORE_TIMEOUT_MS", 250, minimum=10, maximum=10_000),
+        auth_failure_max=env.integer(
+            "AUTH_FAILURE_LIMIT", 20, minimum=1, purpose="failed sign-ins per client address a minute"
+        ),
+        store_timeout_ms=env.integer(
+            "RATE_LIMIT_STORE_TIMEOUT_MS", 250, minimum=10, maximum=10_000, purpose="wait for NATS per check, ms"
+        ),
     )
 
 
@@ -171,7 +209,7 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = Env(environ)
     http = get_http_settings(env, "PORT", DEFAULT_PORT)
-    if env.production and env.raw("PORT") is None:
+    if env.production and env.raw("PORT", level="required") is None:
         env.problems.append("PORT is required")
     settings = Settings(
         runtime=get_runtime_settings(env, SERVICE),

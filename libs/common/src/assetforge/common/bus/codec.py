@@ -37,13 +37,9 @@ def decode(data: bytes, message_type: type[Any]) -> Any:
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         raise validation_failure(error) from error
     except UnicodeDecodeError as error:
-        raise _invalid("body", "is not valid UTF-8") from error
+        raise ValidationFailed.of("body", "is not valid UTF-8") from error
     except RecursionError as error:
-        raise _invalid("body", "nests too deeply") from error
+        raise ValidationFailed.of("body", "nests too deeply") from error
     if b"\\u0000" in data and holds_nul(msgspec.json.decode(data)):
-        raise _invalid("body", "must not contain NUL (U+0000) characters")
+        raise ValidationFailed.of("body", "must not contain NUL (U+0000) characters")
     return message
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field} {message}", [FieldError(field=field, message=message)])

@@ -20,12 +20,13 @@ from prometheus_client import CollectorRegistry, Counter
 
 from assetforge.common.bus.context import Principal
 from assetforge.common.db import Database
-from assetforge.common.errors import Unauthorized
-from assetforge.gateway.auth import api_keys
 from assetforge.gateway.auth.cache import Identity, IdentityCache
+from assetforge.gateway.auth.failures import CredentialRefused, Failure
 from assetforge.gateway.auth.keys import KeySource
 from assetforge.gateway.auth.tokens import InvalidToken, verify_token
-from assetforge.gateway.service import identity as rules
+from assetforge.gateway.service import api_keys, sign_out, users
+from assetforge.gateway.service.api_keys import looks_like_key
+from assetforge.gateway.service.users import SignIn
 from assetforge.gateway.settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -76,19 +77,19 @@ class Authenticator:
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential or " " in credential:
-            self._outcomes.labels("unknown", "malformed").inc()
-            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+            self._outcomes.labels("unknown", Failure.MALFORMED).inc()
+            raise CredentialRefused("the Authorization header must be 'Bearer <token>'", Failure.MALFORMED)
         digest = credential_hash(credential)
         cached = self._cache.get(digest)
-        kind = "api_key" if api_keys.looks_like_key(credential) else "token"
+        kind = "api_key" if looks_like_key(credential) else "token"
         if cached is not None:
             self._outcomes.labels(kind, "cached").inc()
             self._after_use(cached)
             return cached
         try:
             found = await (self._api_key(credential, digest) if kind == "api_key" else self._token(credential, digest))
-        except Unauthorized as error:
-            self._outcomes.labels(kind, _reason(error)).inc()
+        except CredentialRefused as error:
+            self._outcomes.labels(kind, error.reason).inc()
             raise
         self._outcomes.labels(kind, "verified").inc()
         self._cache.put(found)
@@ -111,22 +112,22 @@ class Authenticator:
                 token, self._keys, self._settings.app_id, accept_dev_role=self._settings.mode == "dev"
             )
         except InvalidToken as error:
-            raise Unauthorized(str(error)) from error
+            raise CredentialRefused(str(error), error.reason) from error
         async with self._database.unit_of_work() as session:
-            if await rules.is_signed_out(session, claims.session_key):
-                raise Unauthorized("token signed out")
-            user = await rules.sign_in(session, claims)
+            if await sign_out.is_signed_out(session, claims.session_key):
+                raise CredentialRefused("token signed out", Failure.SIGNED_OUT)
+            user = await users.sign_in(session, SignIn(claims.subject, claims.session_id, claims.dev_role))
         self._last_touch[user.id] = time.monotonic()
         principal = Principal(user_id=user.id, role=user.role)
         return Identity(principal, digest, float(claims.expires_at), None, claims.session_key, user)
 
     async def _api_key(self, key: str, digest: bytes) -> Identity:
         async with self._database.unit_of_work() as session:
-            found = await rules.find_api_key(session, key)
+            found = await api_keys.find_api_key(session, key)
             if found is None:
-                raise Unauthorized("invalid API key")
-            user = await rules.current_user(session, found.user_id)
-            await rules.mark_key_used(session, found.key_id)
+                raise CredentialRefused("invalid API key", Failure.INVALID_KEY)
+            user = await users.current_user(session, found.user_id)
+            await api_keys.mark_key_used(session, found.key_id)
         self._last_touch[found.key_id] = time.monotonic()
         # The cache must not outlive the key's own expiry.
         expires_at = found.expires_at.timestamp() if found.expires_at else None
@@ -140,9 +141,9 @@ class Authenticator:
             return
         self._last_touch[subject] = now
         if identity.api_key_id is not None:
-            self._spawn(lambda session: rules.mark_key_used(session, subject))
+            self._spawn(lambda session: api_keys.mark_key_used(session, subject))
         else:
-            self._spawn(lambda session: rules.touch_login(session, subject))
+            self._spawn(lambda session: users.touch_login(session, subject))
 
     def _spawn(self, write: Callable[..., Awaitable[None]]) -> None:
         async def run() -> None:
@@ -161,7 +162,7 @@ class Authenticator:
         while True:
             try:
                 async with self._database.unit_of_work() as session:
-                    purged = await rules.purge_signed_out(session)
+                    purged = await sign_out.purge_signed_out(session)
                 if purged:
                     log.info("purged %d expired signed-out tokens", purged)
             except Exception as exc:  # noqa: BLE001 - try again next time
@@ -171,18 +172,3 @@ class Authenticator:
     async def drain(self) -> None:
         if self._background:
             await asyncio.wait(self._background, timeout=5)
-
-
-_REASONS = {
-    "token expired": "expired",
-    "token signed out": "signed_out",
-    "unknown signing key": "unknown_key",
-    "unsupported signing algorithm": "bad_algorithm",
-    "token is for another application": "wrong_audience",
-    "token is not from Privy": "wrong_issuer",
-    "invalid API key": "invalid_key",
-}
-
-
-def _reason(error: Unauthorized) -> str:
-    return _REASONS.get(error.message, "invalid")

@@ -31,6 +31,16 @@ class Identity:
     user: Any
 
 
+# Where the edge leaves the caller it authenticated, in the ASGI scope of the request.
+IDENTITY = "af.identity"
+
+
+def identity_of(scope: Any) -> Identity | None:
+    """The caller the edge authenticated for this request, if any."""
+    identity: Identity | None = scope.get(IDENTITY)
+    return identity
+
+
 class IdentityCache:
     def __init__(self, max_entries: int, ttl_s: float) -> None:
         self._entries: OrderedDict[bytes, tuple[float, Identity]] = OrderedDict()

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from assetforge.gateway.edge import identity_of
+from assetforge.common.http import refuse_unless_on_port
+from assetforge.gateway.auth.cache import identity_of
 
 
 async def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -31,8 +32,5 @@ async def metrics_port_only(connection: ASGIConnection[Any, Any, Any, Any], _: B
     """With METRICS_PORT set, the route answers on that port only, and is an unknown
     route (404, like any other) on the public one."""
     metrics_port = connection.app.state.gateway.settings.http.metrics_port
-    if metrics_port is None:
-        return
-    server = connection.scope.get("server")
-    if server is None or server[1] != metrics_port:
-        raise NotFoundException
+    if metrics_port is not None:
+        refuse_unless_on_port(connection, metrics_port)

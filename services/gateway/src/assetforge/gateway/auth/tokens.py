@@ -36,16 +36,17 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 
+from assetforge.gateway.auth.failures import Failure
 from assetforge.gateway.auth.keys import KeySource, UnknownKey
+from assetforge.gateway.schemas.fields import Role
+from assetforge.gateway.service.sign_out import LEEWAY_S, TOKEN_MAX_LIFETIME_S
 
 ISSUER = "privy.io"
 ALGORITHM = "ES256"
-LEEWAY_S = 30
 # Privy's access tokens are far shorter (about 1 KB); this bounds the work for garbage.
 MAX_TOKEN_CHARS = 8192
-# Privy's tokens live an hour; development tokens a day. Anything longer is refused, and
-# a sign-out holds for this long, so it covers every token its session may have had.
-MAX_LIFETIME_S = 7 * 24 * 3600
+# A token may not live longer than a sign-out blocks its session (service/sign_out.py).
+MAX_LIFETIME_S = TOKEN_MAX_LIFETIME_S
 # Seconds since 1970 beyond this (the year 2242) are not a date a token can carry.
 _LATEST = 2**33
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
@@ -54,6 +55,10 @@ _HEADER_FIELDS = frozenset({"alg", "kid", "typ"})
 
 class InvalidToken(Exception):
     """The token is not a valid Privy access token for this app; the message says why."""
+
+    def __init__(self, message: str, reason: Failure = Failure.INVALID) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ class TokenClaims:
     # What a sign-out revokes: the session (or, without one, the user's sign-in instant).
     session_key: bytes
     # Development tokens only (AUTH_MODE=dev): the role their user should have.
-    dev_role: str | None = None
+    dev_role: Role | None = None
 
 
 class _Claims(msgspec.Struct, frozen=True):
@@ -108,7 +113,7 @@ def _key_id(header: Any) -> str | None:
         raise InvalidToken("malformed token")
     # Checked before any key is looked up: no "none", no HS256 keyed with the public key.
     if header.get("alg") != ALGORITHM:
-        raise InvalidToken("unsupported signing algorithm")
+        raise InvalidToken("unsupported signing algorithm", Failure.BAD_ALGORITHM)
     if "crit" in header or "b64" in header:
         raise InvalidToken("unsupported token header")
     kid, typ = header.get("kid"), header.get("typ")
@@ -135,15 +140,15 @@ def _date(value: float) -> float:
 
 def _check(claims: _Claims, audience: str, now: float) -> None:
     if claims.iss != ISSUER:
-        raise InvalidToken("token is not from Privy")
+        raise InvalidToken("token is not from Privy", Failure.WRONG_ISSUER)
     audiences = [claims.aud] if isinstance(claims.aud, str) else claims.aud
     if audience not in audiences:
-        raise InvalidToken("token is for another application")
+        raise InvalidToken("token is for another application", Failure.WRONG_AUDIENCE)
     if not claims.sub or claims.sid == "":
         raise InvalidToken("token names no user")
     issued, expires = _date(claims.iat), _date(claims.exp)
     if expires <= now - LEEWAY_S:
-        raise InvalidToken("token expired")
+        raise InvalidToken("token expired", Failure.EXPIRED)
     if issued > now + LEEWAY_S or (claims.nbf is not msgspec.UNSET and _date(claims.nbf) > now + LEEWAY_S):
         raise InvalidToken("token is not valid yet")
     if expires - issued > MAX_LIFETIME_S:
@@ -167,7 +172,7 @@ async def verify_token(token: str, keys: KeySource, audience: str, *, accept_dev
     try:
         key = await keys.key_for(kid)
     except UnknownKey as error:
-        raise InvalidToken("unknown signing key") from error
+        raise InvalidToken("unknown signing key", Failure.UNKNOWN_KEY) from error
     _verify_signature(key, f"{parts[0]}.{parts[1]}".encode(), signature)
     try:
         claims = _claims_decoder.decode(payload)
@@ -181,5 +186,5 @@ async def verify_token(token: str, keys: KeySource, audience: str, *, accept_dev
         session_id=session_id,
         expires_at=int(claims.exp),
         session_key=session_key(claims.sub, session_id, claims.iat),
-        dev_role=role if role in {"admin", "member"} else None,
+        dev_role="admin" if role == "admin" else "member" if role == "member" else None,
     )

@@ -9,11 +9,11 @@ from litestar import Controller, get, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.gateway import schemas
-from assetforge.gateway.guards import requires_admin
+from assetforge.gateway.auth.guards import requires_admin
+from assetforge.gateway.deps import Me, Session
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED
 from assetforge.gateway.schemas import NO_NUL
-from assetforge.gateway.service import identity as rules
-from assetforge.gateway.state import AnyRequest, caller, gateway
+from assetforge.gateway.service import activity, users
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
@@ -27,33 +27,31 @@ class AdminController(Controller):
     @get("/users", summary="Users, newest first; filter by role, search name, email or DID", responses=ERRORS)
     async def list_users(
         self,
-        request: AnyRequest,
+        session: Session,
         role: Annotated[schemas.Role | None, QueryParameter()] = None,
         search: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_NUL)] = None,
         limit: Limit = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> schemas.UserPage:
-        async with gateway(request).database.unit_of_work() as session:
-            return await rules.list_users(session, role, search, limit, offset)
+        return await users.list_users(session, role, search, limit, offset)
 
     @put("/users/{user_id:uuid}/role", summary="Grant a role (not to oneself)", responses=ERRORS_WITH_NOT_FOUND)
     async def change_role(
-        self, request: AnyRequest, user_id: Annotated[UUID, PathParameter()], data: JSONBody[schemas.ChangeRole]
+        self,
+        session: Session,
+        me: Me,
+        user_id: Annotated[UUID, PathParameter()],
+        data: JSONBody[schemas.ChangeRole],
     ) -> schemas.UserReply:
-        state = gateway(request)
-        async with state.database.unit_of_work() as session:
-            user = await rules.change_role(session, caller(request).principal.user_id, user_id, data.role)
-        await state.identity_events.announce(user_id=user.id)
-        return schemas.UserReply(user=user)
+        return schemas.UserReply(user=await users.change_role(session, me.principal.user_id, user_id, data.role))
 
     @get("/activity-log", summary="Activity, newest first", responses=ERRORS)
     async def activity_log(
         self,
-        request: AnyRequest,
+        session: Session,
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         limit: Limit = 50,
         user_id: Annotated[str | None, QueryParameter(name="userId", max_length=128, pattern=NO_NUL)] = None,
         action: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_NUL)] = None,
     ) -> schemas.ActivityPage:
-        async with gateway(request).database.unit_of_work() as session:
-            return await rules.activity_page(session, user_id, action, page, limit)
+        return await activity.activity_page(session, user_id, action, page, limit)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Response, get
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
 from assetforge.common.contracts import assets as contract
+from assetforge.gateway.deps import Bus
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, OPTIONAL_AUTH, json_reply
 from assetforge.gateway.schemas import NO_NUL
-from assetforge.gateway.state import gateway, request_context
 
 
 class AssetsController(Controller):
@@ -29,7 +29,7 @@ class AssetsController(Controller):
     )
     async def list_assets(  # noqa: PLR0917 - Litestar maps each query parameter to an argument
         self,
-        request: Request[Any, Any, Any],
+        bus: Bus,
         limit: Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(max_length=512, pattern=NO_NUL)] = None,
         project_id: Annotated[UUID | None, QueryParameter(name="projectId")] = None,
@@ -49,8 +49,7 @@ class AssetsController(Controller):
             owner_id=owner_id,
             q=q,
         )
-        page = await gateway(request).bus.request_raw(contract.ASSET_LIST, query, request_context(request))
-        return Response(page, media_type=MediaType.JSON)
+        return Response(await bus.request_raw(contract.ASSET_LIST, query), media_type=MediaType.JSON)
 
     @get(
         "/{asset_id:uuid}",
@@ -58,10 +57,6 @@ class AssetsController(Controller):
         description="Private assets are visible only to their owner or an admin (404 otherwise).",
         responses={200: json_reply(contract.Asset, "The asset"), **ERRORS_WITH_NOT_FOUND},
     )
-    async def get_asset(
-        self, request: Request[Any, Any, Any], asset_id: Annotated[UUID, PathParameter()]
-    ) -> Response[bytes]:
-        reply = await gateway(request).bus.request_raw(
-            contract.ASSET_GET, contract.GetAsset(id=str(asset_id)), request_context(request)
-        )
+    async def get_asset(self, bus: Bus, asset_id: Annotated[UUID, PathParameter()]) -> Response[bytes]:
+        reply = await bus.request_raw(contract.ASSET_GET, contract.GetAsset(id=str(asset_id)))
         return Response(reply, media_type=MediaType.JSON)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar import Controller, post
 
-from assetforge.gateway.guards import requires_user
+from assetforge.gateway.auth.guards import requires_user
+from assetforge.gateway.deps import Me, Session
 from assetforge.gateway.openapi import ERRORS, SECURED
-from assetforge.gateway.service import identity as rules
-from assetforge.gateway.state import AnyRequest, caller, gateway
+from assetforge.gateway.service import sign_out
 
 
 class AuthController(Controller):
@@ -22,8 +22,5 @@ class AuthController(Controller):
         status_code=204,
         responses=ERRORS,
     )
-    async def logout(self, request: AnyRequest) -> None:
-        state, me = gateway(request), caller(request)
-        async with state.database.unit_of_work() as session:
-            ended = await rules.sign_out(session, me.principal.user_id, me.session_key)
-        await state.identity_events.announce(session_key=ended)
+    async def logout(self, session: Session, me: Me) -> None:
+        await sign_out.sign_out(session, me.principal.user_id, me.session_key)

@@ -1,15 +1,17 @@
-"""The gateway's own bus API (its durable consumers), as AsyncAPI."""
+"""The gateway's own bus API (its durable consumers and identity notices), as AsyncAPI."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import MediaType, Request, get
+from litestar import MediaType, get
+from litestar.datastructures import State
 
-from assetforge.common.docs import asyncapi_document
-from assetforge.gateway.guards import metrics_port_only
+from assetforge.gateway.auth.guards import metrics_port_only
+from assetforge.gateway.controllers.health import UNLIMITED
+from assetforge.gateway.deps import gateway
 
 
-@get("/docs/asyncapi", media_type=MediaType.JSON, include_in_schema=False, guards=[metrics_port_only])
-async def asyncapi(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    return asyncapi_document(request.app.state.gateway.runtime)
+@get("/docs/asyncapi", media_type=MediaType.JSON, include_in_schema=False, guards=[metrics_port_only], opt=UNLIMITED)
+async def asyncapi(state: State) -> dict[str, Any]:
+    return gateway(state).asyncapi()

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Response, get
+from litestar.datastructures import State
 
 from assetforge.common.health import readiness_body
-from assetforge.common.observability.metrics import render
-from assetforge.gateway.guards import metrics_port_only
+from assetforge.common.http import metrics_response
+from assetforge.gateway.auth.guards import metrics_port_only
+from assetforge.gateway.deps import gateway
 from assetforge.gateway.openapi import EDGE_ERRORS, json_reply
-from assetforge.gateway.state import GatewayState
+from assetforge.gateway.ratelimit import OPT
+from assetforge.gateway.schemas.health import HealthSummary, Liveness, Readiness
 
-
-class Liveness(msgspec.Struct, frozen=True):
-    status: Literal["ok"]
-
-
-class Readiness(msgspec.Struct, frozen=True):
-    status: Literal["ready", "not_ready"]
-    checks: dict[str, bool]
-
-
-class HealthSummary(msgspec.Struct, frozen=True):
-    status: Literal["healthy", "unhealthy"]
-    services: dict[str, bool]
-
-
-async def readiness(request: Request[Any, Any, Any]) -> tuple[bool, dict[str, bool]]:
-    state: GatewayState = request.app.state.gateway
-    return await state.readiness.check()
+# Probes, metrics and docs are never rate limited.
+UNLIMITED = {OPT: None}
 
 
 class HealthController(Controller):
     path = "/api/health"
     tags = ["health"]  # noqa: RUF012 - Litestar reads this class attribute
+    opt = UNLIMITED
 
     @get(
         "/live",
@@ -57,8 +44,8 @@ class HealthController(Controller):
             **EDGE_ERRORS,
         },
     )
-    async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        body, status = readiness_body(*await readiness(request))
+    async def ready(self, state: State) -> Response[dict[str, Any]]:
+        body, status = readiness_body(*await gateway(state).readiness.check())
         return Response(body, status_code=status)
 
     @get(
@@ -71,20 +58,20 @@ class HealthController(Controller):
             **EDGE_ERRORS,
         },
     )
-    async def summary(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        ok, checks = await readiness(request)
+    async def summary(self, state: State) -> Response[dict[str, Any]]:
+        ok, checks = await gateway(state).readiness.check()
         body = {"status": "healthy" if ok else "unhealthy", "services": checks}
         return Response(body, status_code=200 if ok else 503)
 
 
-@get("/health/ready", include_in_schema=False, media_type=MediaType.JSON)
-async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+@get("/health/ready", include_in_schema=False, media_type=MediaType.JSON, opt=UNLIMITED)
+async def own_readiness(state: State) -> Response[dict[str, Any]]:
     """The gateway's own dependencies only (NATS, its database): what Kubernetes asks.
 
     ``/api/health/ready`` also asks every service; used as the pod's readiness probe,
     one service down would take every gateway pod, and so the whole API, out of rotation.
     """
-    body, status = readiness_body(*await request.app.state.gateway.runtime.readiness())
+    body, status = readiness_body(*await gateway(state).runtime.readiness())
     return Response(body, status_code=status)
 
 
@@ -96,9 +83,7 @@ async def own_readiness(request: Request[Any, Any, Any]) -> Response[dict[str, A
     sync_to_thread=False,
     guards=[metrics_port_only],
     responses=EDGE_ERRORS,
+    opt=UNLIMITED,
 )
-def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
-    body, content_type = render(request.app.state.gateway.runtime.registry)
-    # Litestar appends the charset to every text/* type itself.
-    media_type, _, _ = content_type.partition("; charset=")
-    return Response(body, media_type=media_type)
+def metrics(state: State) -> Response[bytes]:
+    return metrics_response(gateway(state).runtime.registry)

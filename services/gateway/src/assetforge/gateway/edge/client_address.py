@@ -13,7 +13,8 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from assetforge.gateway.settings import Network
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 RawHeaders = Iterable[tuple[bytes, bytes]]
 
@@ -21,22 +22,6 @@ FORWARDED_FOR = "x-forwarded-for"
 _FORWARDED_FOR_RAW = FORWARDED_FOR.encode()
 # Distinct socket peers seen behind a load balancer are few: its own addresses.
 _PEER_CACHE_SIZE = 1024
-
-
-def parse_networks(raw: str) -> tuple[tuple[Network, ...], list[str]]:
-    """``"10.0.0.0/8, 2001:db8::/32, 192.0.2.7"`` → networks, plus one message per bad entry."""
-    networks: list[Network] = []
-    problems: list[str] = []
-    for part in raw.split(","):
-        text = part.strip()
-        if not text:
-            continue
-        try:
-            # strict=False: "10.0.0.1/8" means the network 10.0.0.0/8, as in nginx and HAProxy.
-            networks.append(ipaddress.ip_network(text, strict=False))
-        except ValueError:
-            problems.append(f"TRUSTED_PROXIES entry {text!r} is not an IP address or CIDR")
-    return tuple(networks), problems
 
 
 def parse_address(text: str) -> Address | None:
@@ -104,3 +89,26 @@ def client_ip(
             return str(address)
     # Every entry was a trusted proxy (or there were none usable): the furthest one we trust.
     return str(found) if found is not None else host
+
+
+@lru_cache(maxsize=8)
+def _trusted(networks: tuple[Network, ...]) -> TrustedProxies:
+    return TrustedProxies(networks)
+
+
+def client_key(
+    scope_client: tuple[str, int] | None,
+    headers: Mapping[str, str] | RawHeaders,
+    principal_id: str | None,
+    trusted_proxies: TrustedProxies | tuple[Network, ...],
+) -> str:
+    """``user:<id>`` for an authenticated request, else ``ip:<address>``.
+
+    ``trusted_proxies`` is ``RateLimitSettings.trusted_proxies`` or a :class:`TrustedProxies`
+    made from it; either way the peer-membership cache is built once, not per request.
+    """
+    if principal_id:
+        return "user:" + principal_id
+    trusted = trusted_proxies if isinstance(trusted_proxies, TrustedProxies) else _trusted(trusted_proxies)
+    # No peer (a Unix socket without a proxy header): all such requests share one key.
+    return "ip:" + (client_ip(scope_client, headers, trusted) or "unknown")

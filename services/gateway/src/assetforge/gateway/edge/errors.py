@@ -1,5 +1,6 @@
-"""Every error leaves the gateway in one shape:
-``{"error": CODE, "message": str, "requestId": str, "fields"?: [...]}``."""
+"""Litestar's exception handlers: every error leaves the gateway as an :class:`ErrorBody`
+(``{"error": CODE, "message": str, "requestId": str, "fields"?: [...]}``), the struct
+the edge's own refusals and the OpenAPI document use too."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
+from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode, FieldError
 from assetforge.common.errors import AppError
 from assetforge.common.observability.context import request_id_var
+from assetforge.gateway.schemas.errors import ErrorBody
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +26,10 @@ def error_response(
     message: str,
     *,
     status: int | None = None,
-    fields: list[dict[str, str]] | None = None,
+    fields: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
-) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"error": code.value, "message": message, "requestId": request_id_var.get() or ""}
-    if fields:
-        body["fields"] = fields
+) -> Response[ErrorBody]:
+    body = ErrorBody(error=code, message=message, request_id=request_id_var.get() or "", fields=fields or None)
     return Response(body, status_code=status or HTTP_STATUS[code], media_type=MediaType.JSON, headers=headers)
 
 
@@ -51,25 +51,25 @@ def _message(item: dict[str, Any]) -> str:
     return "required" if item.get("key") and message == repr(str(item["key"])) else message
 
 
-def _validation_fields(request: Request[Any, Any, Any], extra: Any) -> list[dict[str, str]]:
+def _validation_fields(request: Request[Any, Any, Any], extra: Any) -> list[FieldError]:
     items = extra if isinstance(extra, list) else []
     return [
-        {
-            "field": _public_name(request, str(item["key"])) if item.get("key") else "body",
-            "message": _message(item),
-        }
+        FieldError(
+            field=_public_name(request, str(item["key"])) if item.get("key") else "body",
+            message=_message(item),
+        )
         for item in items
         if isinstance(item, dict)
     ]
 
 
-def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     fields = _validation_fields(request, exc.extra)
-    names = ", ".join(f["field"] for f in fields) or "request"
+    names = ", ".join(f.field for f in fields) or "request"
     return error_response(ErrorCode.BAD_REQUEST, f"invalid {names}", fields=fields)
 
 
-def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     code = _CODE_BY_STATUS.get(exc.status_code)
     if code is None:
         code = ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_SERVER_ERROR
@@ -77,12 +77,11 @@ def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     return error_response(code, message, status=exc.status_code, headers=exc.headers)
 
 
-def handle_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
-    fields = [{"field": f.field, "message": f.message} for f in exc.fields] if exc.fields else None
-    return error_response(exc.code, exc.message, fields=fields)
+def handle_app_error(_: Request[Any, Any, Any], exc: AppError) -> Response[ErrorBody]:
+    return error_response(exc.code, exc.message, fields=exc.fields)
 
 
-def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(ErrorCode.INTERNAL_SERVER_ERROR, "internal error", status=HTTP_500_INTERNAL_SERVER_ERROR)
 

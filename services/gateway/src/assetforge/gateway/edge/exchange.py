@@ -11,7 +11,8 @@ import msgspec
 
 from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
 from assetforge.common.observability.context import request_id_var
-from assetforge.gateway.security_headers import NO_STORE
+from assetforge.gateway.edge.security_headers import NO_STORE
+from assetforge.gateway.schemas.errors import ErrorBody
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -22,6 +23,7 @@ Header = tuple[bytes, bytes]
 UNMATCHED = "unmatched"
 REFUSED = "refused"
 _JSON = (b"content-type", b"application/json")
+_encoder = msgspec.json.Encoder()
 
 
 class Edge(Protocol):
@@ -84,12 +86,10 @@ class Exchange:
         self._extra.append(header)
 
     async def refuse(self, code: ErrorCode, message: str, *, retry_after: int | None = None) -> int:
-        body: dict[str, Any] = {"error": code.value, "message": message, "requestId": request_id_var.get() or ""}
+        # The Retry-After header comes with the limiter's headers; the body says it too.
+        body = ErrorBody(error=code, message=message, request_id=request_id_var.get() or "", retry_after=retry_after)
         headers = [*self._extra, _JSON]
-        if retry_after is not None:
-            # The Retry-After header comes with the limiter's headers.
-            body["retryAfter"] = retry_after
-        payload = msgspec.json.encode(body)
+        payload = _encoder.encode(body)
         status = HTTP_STATUS[code]
         await self._send({"type": "http.response.start", "status": status, "headers": headers})
         await self._send({"type": "http.response.body", "body": payload})

@@ -23,7 +23,6 @@ import msgspec
 from litestar import Request
 from litestar.types import Empty
 
-from assetforge.common.contracts.errors import FieldError
 from assetforge.common.errors import BadRequest, PayloadTooLarge
 from assetforge.common.jsonvalue import too_deep
 
@@ -32,25 +31,21 @@ MAX_JSON_DEPTH = 32
 _decoder = msgspec.json.Decoder()
 
 
-def _invalid(field: str, message: str) -> BadRequest:
-    return BadRequest(f"{field} {message}", [FieldError(field=field, message=message)])
-
-
 def decode_json_body(body: bytes) -> Any:
     try:
         value = _decoder.decode(body)
     except UnicodeDecodeError as error:
-        raise _invalid("body", "is not valid UTF-8") from error
+        raise BadRequest.of("body", "is not valid UTF-8") from error
     except RecursionError as error:
-        raise _invalid("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from error
+        raise BadRequest.of("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from error
     except msgspec.DecodeError as error:
-        raise _invalid("body", f"is not valid JSON ({error})") from error
+        raise BadRequest.of("body", f"is not valid JSON ({error})") from error
     if isinstance(value, dict):
         for name, item in value.items():
             if too_deep(item, MAX_JSON_DEPTH - 1):
-                raise _invalid(str(name), f"nests deeper than {MAX_JSON_DEPTH} levels")
+                raise BadRequest.of(str(name), f"nests deeper than {MAX_JSON_DEPTH} levels")
     elif too_deep(value, MAX_JSON_DEPTH):
-        raise _invalid("body", f"nests deeper than {MAX_JSON_DEPTH} levels")
+        raise BadRequest.of("body", f"nests deeper than {MAX_JSON_DEPTH} levels")
     return value
 
 

@@ -21,10 +21,10 @@ from assetforge.common.errors import Unauthorized
 from assetforge.common.observability.context import accept_request_id, request_id_var
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
 from assetforge.gateway.auth.authenticator import Authenticator
-from assetforge.gateway.auth.cache import Identity
-from assetforge.gateway.client_address import Network
-from assetforge.gateway.cors import UNSAFE_METHODS, CorsPolicy
-from assetforge.gateway.exchange import (
+from assetforge.gateway.auth.cache import IDENTITY, Identity
+from assetforge.gateway.edge.client_address import client_key
+from assetforge.gateway.edge.cors import UNSAFE_METHODS, CorsPolicy
+from assetforge.gateway.edge.exchange import (
     UNMATCHED,
     Answered,
     Exchange,
@@ -34,26 +34,19 @@ from assetforge.gateway.exchange import (
     Scope,
     Send,
 )
-from assetforge.gateway.metrics import HttpMetrics
+from assetforge.gateway.edge.metrics import HttpMetrics
 from assetforge.gateway.ratelimit import (
     AUTH_FAILURES,
+    BucketRules,
     Decision,
     RateLimiter,
-    bucket_for,
-    client_key,
     rate_limit_headers,
 )
+from assetforge.gateway.settings import Network
 
-IDENTITY = "af.identity"
 # Anything else a client sends is one label, so metrics cannot be flooded with series.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _BEARER_CHALLENGE = (b"www-authenticate", b'Bearer realm="asset-forge"')
-
-
-def identity_of(scope: Any) -> Identity | None:
-    """The caller the edge authenticated for this request, if any."""
-    identity: Identity | None = scope.get(IDENTITY)
-    return identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +57,8 @@ class EdgePolicy:
     trusted_proxies: tuple[Network, ...]
     # The `Allow` value of each route template (every method it answers).
     allowed_methods: Mapping[str, bytes]
+    # Which bucket each route counts against, as the routes declare it.
+    buckets: BucketRules
 
 
 class EdgeMiddleware:
@@ -142,7 +137,7 @@ class EdgeMiddleware:
         if cross_site_write and (identity is None or identity.api_key_id is None):
             return await exchange.refuse(ErrorCode.FORBIDDEN, "cross-origin request refused")
 
-        bucket = bucket_for(method, scope["path"])
+        bucket = self._policy.buckets.bucket_for(method, scope["path"])
         limiter = self._limiter
         if bucket is not None and limiter is not None:
             principal_id = identity.principal.user_id if identity else None

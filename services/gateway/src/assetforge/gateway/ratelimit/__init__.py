@@ -1,10 +1,18 @@
 """Rate limits shared by every gateway process through NATS JetStream: sliding windows
 (windows.py) of slot counters (store.py), checked by the limiter (limiter.py)."""
 
-from assetforge.gateway.ratelimit.buckets import AUDIO, AUTH_FAILURES, DEFAULT, GENERATION, bucket_for, client_key
+from assetforge.gateway.ratelimit.buckets import (
+    AUDIO,
+    AUTH_FAILURES,
+    DEFAULT,
+    GENERATION,
+    OPT,
+    BucketRules,
+)
 from assetforge.gateway.ratelimit.headers import rate_limit_headers
-from assetforge.gateway.ratelimit.limiter import OUTAGE_RETRY_S, RateLimiter
+from assetforge.gateway.ratelimit.limiter import RateLimiter
 from assetforge.gateway.ratelimit.metrics import RateLimitMetrics, make_rate_limit_metrics
+from assetforge.gateway.ratelimit.outage import OUTAGE_RETRY_S
 from assetforge.gateway.ratelimit.windows import Decision
 
 __all__ = [
@@ -12,12 +20,12 @@ __all__ = [
     "AUTH_FAILURES",
     "DEFAULT",
     "GENERATION",
+    "OPT",
     "OUTAGE_RETRY_S",
+    "BucketRules",
     "Decision",
     "RateLimitMetrics",
     "RateLimiter",
-    "bucket_for",
-    "client_key",
     "make_rate_limit_metrics",
     "rate_limit_headers",
 ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
-from assetforge.gateway.client_address import Network, RawHeaders, TrustedProxies, client_ip
 from assetforge.gateway.ratelimit.windows import SlidingWindow
 
 DEFAULT = "default"
@@ -15,9 +14,10 @@ AUDIO = "audio"
 # Failed authentications, per client address: credential guessing has a limit of its own.
 AUTH_FAILURES = "auth"
 
-_UNLIMITED_PREFIXES = ("/api/health", "/swagger", "/health/")
-_UNLIMITED_PATHS = frozenset({"/metrics", "/docs/asyncapi"})
-_AUDIO_PREFIXES = ("/api/audio/", "/api/voice/", "/api/sfx/", "/api/music/")
+# The `opt` key through which a route (or its controller) names its bucket: a bucket
+# name, or None for a route that is never limited (probes, metrics, docs). A route that
+# names none counts against DEFAULT, as does a path no route serves.
+OPT = "rate_limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,40 +27,44 @@ class Bucket:
     window: SlidingWindow
 
 
-def bucket_for(method: str, path: str) -> str | None:
-    """The bucket a request counts against, or None for routes that are never limited."""
-    if path in _UNLIMITED_PATHS or path.startswith(_UNLIMITED_PREFIXES):
-        return None
-    if method == "OPTIONS":
-        # CORS preflights carry no credentials and do no work; counting them would halve
-        # a browser's allowance, keyed by IP instead of by user.
-        return None
-    if method == "POST":
-        if path.startswith("/api/generation/"):
-            return GENERATION
-        if path.startswith(_AUDIO_PREFIXES):
-            return AUDIO
-    return DEFAULT
+class BucketRules:
+    """Which bucket a request counts against, from what the routes declare.
 
-
-@lru_cache(maxsize=8)
-def _trusted(networks: tuple[Network, ...]) -> TrustedProxies:
-    return TrustedProxies(networks)
-
-
-def client_key(
-    scope_client: tuple[str, int] | None,
-    headers: Mapping[str, str] | RawHeaders,
-    principal_id: str | None,
-    trusted_proxies: TrustedProxies | tuple[Network, ...],
-) -> str:
-    """``user:<id>`` for an authenticated request, else ``ip:<address>``.
-
-    ``trusted_proxies`` is ``RateLimitSettings.trusted_proxies`` or a :class:`TrustedProxies`
-    made from it; either way the peer-membership cache is built once, not per request.
+    The edge decides before Litestar routes the request, so route templates become an
+    exact table (templates without parameters) and static prefixes (the part of a
+    template before its first parameter, longest first).
     """
-    if principal_id:
-        return "user:" + principal_id
-    trusted = trusted_proxies if isinstance(trusted_proxies, TrustedProxies) else _trusted(trusted_proxies)
-    # No peer (a Unix socket without a proxy header): all such requests share one key.
-    return "ip:" + (client_ip(scope_client, headers, trusted) or "unknown")
+
+    def __init__(self, declared: Iterable[tuple[str, str, str | None]]) -> None:
+        self._exact: dict[tuple[str, str], str | None] = {}
+        prefixes: dict[tuple[str, str], str | None] = {}
+        for template, method, bucket in declared:
+            static, brace, _ = template.partition("{")
+            (prefixes if brace else self._exact)[(method, static)] = bucket
+        self._prefixes = sorted(prefixes.items(), key=lambda item: -len(item[0][1]))
+
+    @classmethod
+    def of_routes(cls, routes: Iterable[Any], *extra: tuple[str, str, str | None]) -> BucketRules:
+        """The rules the app's HTTP routes declare in their ``opt``, plus ``extra`` ones."""
+        declared = [
+            (route.path_format, method, handler.opt[OPT])
+            for route in routes
+            for handler in getattr(route, "route_handlers", ())
+            if OPT in handler.opt
+            for method in handler.http_methods
+        ]
+        return cls([*declared, *extra])
+
+    def bucket_for(self, method: str, path: str) -> str | None:
+        """The bucket a request counts against, or None for routes that are never limited."""
+        if method == "OPTIONS":
+            # CORS preflights carry no credentials and do no work; counting them would halve
+            # a browser's allowance, keyed by IP instead of by user.
+            return None
+        key = (method, path)
+        if key in self._exact:
+            return self._exact[key]
+        for (rule_method, prefix), bucket in self._prefixes:
+            if rule_method == method and path.startswith(prefix):
+                return bucket
+        return DEFAULT

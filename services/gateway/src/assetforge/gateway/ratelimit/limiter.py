@@ -13,10 +13,7 @@ NATS nothing.
 
 If NATS cannot be reached (or answers with an error, or not within the store timeout)
 the limiter fails open to counting in this process with the same windows and limits,
-counts ``rate_limit_store_failures_total`` and warns at most every 30 s. While the store
-is down only one check per second tries it, so requests do not each wait out the
-timeout. Memory-storage streams vanish when NATS restarts; the first check that finds
-its stream gone re-creates it.
+and counts ``rate_limit_store_failures_total`` (outage.py says when it tries again).
 """
 
 from __future__ import annotations
@@ -34,15 +31,13 @@ from prometheus_client import Counter
 from assetforge.gateway.ratelimit.buckets import AUDIO, AUTH_FAILURES, DEFAULT, GENERATION, Bucket
 from assetforge.gateway.ratelimit.local import MAX_TRACKED_KEYS, LocalCounts, Memo
 from assetforge.gateway.ratelimit.metrics import RateLimitMetrics
+from assetforge.gateway.ratelimit.outage import StoreHealth
 from assetforge.gateway.ratelimit.store import CounterStore, StoreFailure, stream_name
 from assetforge.gateway.ratelimit.windows import Decision, SlidingWindow
 from assetforge.gateway.settings import RateLimitSettings
 
 log = logging.getLogger(__name__)
 
-# While the store is down, how often one check may try it again.
-OUTAGE_RETRY_S = 1.0
-WARNING_INTERVAL_S = 30.0
 _NOT_STARTED = StoreFailure("RateLimiter.start() has not been called")
 
 
@@ -71,6 +66,19 @@ class _State:
     def __post_init__(self) -> None:
         self.local = LocalCounts(self.bucket.window.slots + 2)
 
+    async def older_totals(self, store: CounterStore, key: str, slot: int) -> dict[int, int]:
+        """The client's totals in slots before ``slot``: read once after they end, then kept."""
+        known = self.frozen.get(key)
+        if known is not None and known[0] >= slot:
+            return known[1]
+        totals = await store.slot_totals(self.bucket, key)
+        keep = slot - self.bucket.window.slots - 1
+        older = {k: n for k, n in totals.items() if keep <= k < slot}
+        if len(self.frozen) >= MAX_TRACKED_KEYS:
+            self.frozen.clear()
+        self.frozen[key] = (slot, older)
+        return older
+
 
 class _Batch:
     """Checks of one client and slot waiting to be counted together."""
@@ -98,10 +106,7 @@ class RateLimiter:
         self._states = {b.name: _State(b, metrics.rejections.labels(b.name)) for b in buckets_of(settings)}
         self._store: CounterStore | None = None
         self._replicas = 1
-        self._healthy = True
-        self._probe_at = 0.0
-        self._last_warning = -WARNING_INTERVAL_S
-        self._repair: asyncio.Task[None] | None = None
+        self._health = StoreHealth(self._timeout_s, self._recreate_streams)
         self._waiting: dict[tuple[str, str, int], _Batch] = {}
         self._sending: set[tuple[str, str, int]] = set()
         self._senders: set[asyncio.Task[None]] = set()
@@ -109,7 +114,7 @@ class RateLimiter:
     @property
     def shared(self) -> bool:
         """Whether checks are counted in NATS (False while failing open)."""
-        return self._store is not None and self._healthy
+        return self._store is not None and self._health.healthy
 
     def stream(self, bucket: str) -> str:
         """The JetStream stream that holds a bucket's counts."""
@@ -125,10 +130,7 @@ class RateLimiter:
     async def stop(self) -> None:
         for sender in list(self._senders):
             sender.cancel()
-        if self._repair is not None:
-            self._repair.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._repair
+        await self._health.stop()
         if self._store is not None:
             await self._store.stop()
 
@@ -165,7 +167,7 @@ class RateLimiter:
         store = self._store
         if store is None:
             return self._decide_locally(state, key, now_ms, _NOT_STARTED)
-        if not self._may_try_store():
+        if not self._health.may_try():
             return self._decide_locally(state, key, now_ms, None)
         slot = (state.bucket.name, key, state.bucket.window.slot_at(now_ms))
         batch = self._waiting.get(slot)
@@ -188,7 +190,7 @@ class RateLimiter:
         """Count one check in this process; with ``failure``, also enter (or extend) an outage."""
         self._metrics.store_failures.inc()
         if failure is not None:
-            self._outage(failure)
+            self._health.failed(failure)
         window = state.bucket.window
         slot = window.slot_at(now_ms)
         position = state.local.add(key, slot, 1)
@@ -205,7 +207,7 @@ class RateLimiter:
                 try:
                     decisions = await self._count(store, state, key, number, batch.size)
                 except StoreFailure as failure:
-                    self._outage(failure)  # each waiting check counts itself as a local one
+                    self._health.failed(failure)  # each waiting check counts itself as a local one
                     batch.future.set_exception(failure)
                     batch.future.exception()  # retrieved by the waiters; mark it seen
                 else:
@@ -215,7 +217,7 @@ class RateLimiter:
 
     async def _count(self, store: CounterStore, state: _State, key: str, slot: int, size: int) -> list[Decision]:
         bucket = state.bucket
-        older = asyncio.ensure_future(self._older(store, state, key, slot))
+        older = asyncio.ensure_future(state.older_totals(store, key, slot))
         try:
             total = await store.add(bucket, key, slot, size)
         except StoreFailure:
@@ -229,54 +231,9 @@ class RateLimiter:
         if refused:
             with contextlib.suppress(StoreFailure):  # left counted: stricter, never looser
                 await store.add(bucket, key, slot, -refused)
-        if not self._healthy:
-            self._healthy = True
-            log.info("rate limiting is shared through NATS again")
+        self._health.answered()
         return decisions
 
-    async def _older(self, store: CounterStore, state: _State, key: str, slot: int) -> dict[int, int]:
-        """The client's totals in slots before ``slot``: read once after they end, then kept."""
-        known = state.frozen.get(key)
-        if known is not None and known[0] >= slot:
-            return known[1]
-        totals = await store.slot_totals(state.bucket, key)
-        keep = slot - state.bucket.window.slots - 1
-        older = {k: n for k, n in totals.items() if keep <= k < slot}
-        if len(state.frozen) >= MAX_TRACKED_KEYS:
-            state.frozen.clear()
-        state.frozen[key] = (slot, older)
-        return older
-
-    def _may_try_store(self) -> bool:
-        if self._healthy:
-            return True
-        now = time.monotonic()
-        if now < self._probe_at:
-            return False
-        # This check probes the store; others stay local until it answers or times out.
-        self._probe_at = now + self._timeout_s
-        return True
-
-    def _outage(self, failure: StoreFailure) -> None:
-        self._healthy = False
-        self._probe_at = time.monotonic() + OUTAGE_RETRY_S
-        if failure.missing_stream:
-            self._repair_streams()
-        now = time.monotonic()
-        if now - self._last_warning >= WARNING_INTERVAL_S:
-            self._last_warning = now
-            log.warning("rate-limit store unavailable (%s); limiting per process", failure)
-
-    def _repair_streams(self) -> None:
-        """Re-create streams that vanished (a NATS restart empties memory storage)."""
-        if self._store is None or (self._repair is not None and not self._repair.done()):
-            return
-        self._repair = asyncio.create_task(self._recreate(self._store))
-
-    async def _recreate(self, store: CounterStore) -> None:
-        try:
-            await store.ensure_streams([s.bucket for s in self._states.values()], self._replicas)
-        except Exception as exc:  # noqa: BLE001 - the next failed check tries again
-            log.warning("re-creating the rate-limit streams failed: %s", exc)
-            return
-        self._probe_at = 0.0
+    async def _recreate_streams(self) -> None:
+        if self._store is not None:
+            await self._store.ensure_streams([s.bucket for s in self._states.values()], self._replicas)
