@@ -1,5 +1,7 @@
 """Blob storage: where every file's bytes live. See docs/blobs.md for the interface."""
 
+from assetforge.common.blobs.buckets import ensure_buckets, open_blob_store
+from assetforge.common.blobs.jetstream import JetStreamBlobStore
 from assetforge.common.blobs.store import (
     BUCKETS,
     GDD_ASSETS,
@@ -28,4 +30,7 @@ __all__ = [
     "BlobStore",
     "BlobTooLarge",
     "ByteRange",
+    "JetStreamBlobStore",
+    "ensure_buckets",
+    "open_blob_store",
 ]
