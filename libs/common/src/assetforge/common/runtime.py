@@ -13,6 +13,7 @@ import logging
 import socket
 import uuid
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
@@ -34,6 +35,17 @@ from assetforge.common.settings import DatabaseSettings, NatsSettings, RuntimeSe
 log = logging.getLogger(__name__)
 
 
+class Lifecycle(Protocol):
+    """A part of a service that needs the running bus (a blob store on the NATS
+    connection, a periodic task): started once NATS is connected and the streams exist,
+    before any request or event is taken; stopped once requests and consumers are done,
+    before the outbox's last flush and the connection's drain."""
+
+    async def start(self, runtime: ServiceRuntime) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceParts:
     """The pieces a service contributes to its runtime."""
@@ -44,6 +56,8 @@ class ServiceParts:
     consumers: list[EventConsumer] = field(default_factory=list)
     # Whether to answer ``<service>.v1.health.ping`` (the gateway's readiness asks).
     answers_ping: bool = True
+    # Started in this order, stopped in the reverse one.
+    lifecycle: list[Lifecycle] = field(default_factory=list)
 
 
 class ServiceRuntime:
@@ -100,13 +114,18 @@ class ServiceRuntime:
             )
         except DeploymentError as error:
             log.error("%s refuses to start: %s", self.name, error)  # noqa: TRY400 - the message is the point
-            # A failed start gets no stop(): let go of what start took.
-            self._connection_events.closing = True
-            with contextlib.suppress(Exception):
-                await client.close()
-            await self.database.dispose()
+            await self._abandon_start(client)
             raise
         await ensure_streams(js, self.nats_settings.stream_replicas)
+        started: list[Lifecycle] = []
+        try:
+            for part in self.parts.lifecycle:
+                await part.start(self)
+                started.append(part)
+        except BaseException:
+            await self._stop_parts(started)
+            await self._abandon_start(client)
+            raise
         self._relay = OutboxRelay(self.database.engine, self.parts.outbox, js, self.metrics)
         self.database.on_commit(self._relay.after_commit)
         self._relay.start()
@@ -131,6 +150,7 @@ class ServiceRuntime:
                 await subscriber.stop()
             except Exception as exc:  # noqa: BLE001 - keep shutting the rest down
                 log.warning("stopping a subscriber failed: %s", exc)
+        await self._stop_parts(self.parts.lifecycle)
         if self._relay is not None:
             await self._relay.stop()
         self._connection_events.closing = True
@@ -142,6 +162,21 @@ class ServiceRuntime:
                 await self.client.close()
         await self.database.dispose()
         log.info("%s stopped", self.name)
+
+    async def _abandon_start(self, client: Client) -> None:
+        """A failed start gets no stop(): let go of what start took."""
+        self._connection_events.closing = True
+        with contextlib.suppress(Exception):
+            await client.close()
+        await self.database.dispose()
+
+    @staticmethod
+    async def _stop_parts(parts: list[Lifecycle]) -> None:
+        for part in reversed(parts):
+            try:
+                await part.stop()
+            except Exception as exc:  # noqa: BLE001 - keep shutting the rest down
+                log.warning("stopping %s failed: %s", type(part).__name__, exc)
 
     async def readiness(self) -> tuple[bool, dict[str, bool]]:
         """Whether this process should get work: every check passes and it is not draining.

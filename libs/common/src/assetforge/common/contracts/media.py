@@ -135,6 +135,9 @@ class StorageHealth(msgspec.Struct, frozen=True, rename="camel"):
     mirrored: int
     pending: int
     failed: int
+    # Whether the CDN answered its last upload or probe; None while nothing has been tried
+    # (or no CDN is configured). The gateway's readiness shows it as "cdn" when configured.
+    cdn_reachable: bool | None = None
 
 
 # Events (through the media service's outbox).

@@ -1,0 +1,1 @@
+"""The media service's rules, one module per responsibility."""
