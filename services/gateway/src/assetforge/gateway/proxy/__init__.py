@@ -1,0 +1,1 @@
+"""The image proxy: fetches a remote image for the browser, reaching public addresses only."""
