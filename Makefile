@@ -8,7 +8,7 @@ SERVICES := gateway assets generation media
 KUBECTL ?= $(RUN) kubectl
 OVERLAY ?= deploy/k8s/overlays/production
 
-.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health clean-data deploy token vendor
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media clean-data deploy token vendor
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench-edge: install ## what auth and rate limiting cost the gateway (see bench/R
 
 bench-health: install ## health probes under load, and what they cost other routes (see bench/README.md)
 	$(RUN) python bench/health.py
+
+bench-media: install ## file downloads and uploads through the gateway (see bench/README.md)
+	$(RUN) python bench/media.py
 
 clean-data: ## delete the embedded NATS and PostgreSQL data under .data/
 	rm -rf .data

@@ -39,4 +39,6 @@ async def caller(
     finally:
         await nc.close()
     resources = {"user_id": str(member_id), "key_id": key.json()["keyId"], "asset_id": asset["id"]}
+    # A file route names the asset and a path in it: a sweep of one needs the other.
+    resources["file_path"] = "thumbnail.png"
     return Caller(admin, privy, resources)

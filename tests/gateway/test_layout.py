@@ -17,8 +17,12 @@ ALLOWED: dict[str, set[str]] = {
     "edge": {"auth", "ratelimit", "schemas", "settings"},
     "ratelimit": {"settings"},
     "auth": {"schemas", "service", "settings"},
-    "controllers": {"auth", "deps", "openapi", "ratelimit", "schemas", "service", "settings"},
-    "deps": {"auth", "service", "settings"},
+    "controllers": {"auth", "deps", "files", "openapi", "proxy", "ratelimit", "schemas", "service", "settings"},
+    # The image proxy: URL and address checks, pinned connections; no HTTP server, no bus.
+    "proxy": {"settings"},
+    "deps": {"auth", "files", "service", "settings"},
+    # Files over HTTP: streamed uploads and downloads, path checks, who reads an asset's files.
+    "files": {"schemas"},
     "service": {"repository", "schemas"},
     "repository": {"models", "schemas"},
     "schemas": set(),

@@ -20,10 +20,14 @@ from assetforge.gateway.auth.devmode import dev_public_key
 from assetforge.gateway.auth.invalidation import IdentityEvents
 from assetforge.gateway.auth.keys import JwksKeys, KeySource, StaticKey, load_pem_key
 from assetforge.gateway.controllers.admin import AdminController
+from assetforge.gateway.controllers.asset_files import AssetFilesController
 from assetforge.gateway.controllers.assets import AssetsController
 from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
+from assetforge.gateway.controllers.files import FilesController
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
+from assetforge.gateway.controllers.media import MediaController, storage_health
+from assetforge.gateway.controllers.proxy import ImageProxyController
 from assetforge.gateway.controllers.users import UsersController
 from assetforge.gateway.deps import DEPENDENCIES, GatewayState
 from assetforge.gateway.edge.cors import CorsPolicy
@@ -32,8 +36,10 @@ from assetforge.gateway.edge.json_body import GatewayRequest
 from assetforge.gateway.edge.metrics import make_http_metrics
 from assetforge.gateway.edge.middleware import EdgeMiddleware, EdgePolicy
 from assetforge.gateway.edge.security_headers import security_headers
+from assetforge.gateway.files.parts import FileServices
 from assetforge.gateway.models import inbox, outbox
 from assetforge.gateway.openapi import ClosedStructs, openapi_config
+from assetforge.gateway.proxy.fetch import ImageProxy
 from assetforge.gateway.ratelimit import BucketRules, RateLimiter, make_rate_limit_metrics
 from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import DEFAULT_PORT, SERVICE, AuthSettings, Settings, load_settings
@@ -48,6 +54,11 @@ ROUTES: list[Any] = [
     AuthController,
     AdminController,
     AssetsController,
+    AssetFilesController,
+    MediaController,
+    storage_health,
+    FilesController,
+    ImageProxyController,
 ]
 
 
@@ -74,6 +85,8 @@ def signing_keys(settings: AuthSettings, http: httpx.AsyncClient) -> KeySource:
 
 def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
     http = httpx.AsyncClient(headers={"user-agent": "asset-forge-gateway"})
+    # Its own client: it connects only to addresses it has checked (proxy/connect.py).
+    image_proxy = ImageProxy(settings.image_proxy)
     authenticator = Authenticator(
         settings.auth, runtime.database, signing_keys(settings.auth, http), make_auth_metrics(runtime.registry)
     )
@@ -86,6 +99,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
     )
 
     background: list[asyncio.Task[None]] = []
+    files = FileServices(replicas=settings.nats.stream_replicas)
 
     async def start(_: Litestar) -> None:
         await runtime.start()
@@ -93,16 +107,19 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         background.append(asyncio.create_task(authenticator.purge_blocklist_forever(), name="blocklist-purge"))
         if limiter is not None:
             await limiter.start(runtime.client, replicas=settings.nats.stream_replicas)
+        await files.start(runtime.client)
 
     async def stop(_: Litestar) -> None:
         for task in background:
             task.cancel()
         await identity_events.stop()
+        await files.stop()
         if limiter is not None:
             await limiter.stop()
         await authenticator.drain()
         await runtime.stop()
         await http.aclose()
+        await image_proxy.aclose()
 
     app = Litestar(
         route_handlers=ROUTES,
@@ -119,7 +136,9 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
                     identity_events,
                     GatewayReadiness(runtime, settings.edge.probe_timeout_s),
                     lambda: asyncapi(runtime),
-                )
+                    files,
+                ),
+                "image_proxy": image_proxy,
             }
         ),
         openapi_config=openapi_config(settings.runtime.version),

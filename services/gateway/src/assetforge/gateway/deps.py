@@ -6,7 +6,9 @@ and, per request, through Litestar's dependency injection:
 - ``me``: the signed-in caller (routes that need one have the ``requires_user`` guard);
 - ``bus``: the bus, speaking for this request (its id and, when signed in, the principal);
 - ``gateway_settings``: the gateway's settings (not ``settings``: a dependency's name must
-  not be a body field's, or Litestar reports that field's errors as its own 500).
+  not be a body field's, or Litestar reports that field's errors as its own 500);
+- ``blobs``: the blob store (503 until it is open); ``files``: the file parts around it
+  (who may read an asset's files, staged objects to tidy).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assetforge.common.blobs import BlobStore
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.bus.request import BusClient
 from assetforge.common.db import Database
@@ -31,6 +34,7 @@ from assetforge.common.runtime import ServiceRuntime
 from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import Identity, identity_of
 from assetforge.gateway.auth.invalidation import IdentityEvents
+from assetforge.gateway.files.parts import FileServices
 from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import Settings
 
@@ -48,6 +52,7 @@ class GatewayState:
     readiness: GatewayReadiness
     # The gateway's bus API as an AsyncAPI document (app.py builds it).
     asyncapi: Callable[[], dict[str, Any]]
+    files: FileServices
 
     @property
     def bus(self) -> BusClient:
@@ -99,16 +104,28 @@ async def provide_settings(state: State) -> Settings:
     return gateway(state).settings
 
 
+async def provide_files(state: State) -> FileServices:
+    return gateway(state).files
+
+
+async def provide_blobs(state: State) -> BlobStore:
+    return gateway(state).files.store
+
+
 # How a handler asks for each: by name (as Litestar 3 requires), and not validated, since
 # these are built here, not sent by the client (msgspec cannot describe all of them).
 Session = NamedDependency[SkipValidation[AsyncSession]]
 Me = NamedDependency[SkipValidation[Identity]]
 Bus = NamedDependency[SkipValidation[RequestBus]]
 GatewaySettings = NamedDependency[SkipValidation[Settings]]
+Files = NamedDependency[SkipValidation[FileServices]]
+Blobs = NamedDependency[SkipValidation[BlobStore]]
 
 DEPENDENCIES = {
     "session": Provide(provide_session),
     "me": Provide(provide_me),
     "bus": Provide(provide_bus),
     "gateway_settings": Provide(provide_settings),
+    "files": Provide(provide_files),
+    "blobs": Provide(provide_blobs),
 }

@@ -194,6 +194,46 @@ def get_rate_limit_settings(env: Env) -> RateLimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageProxySettings:
+    # One image, every redirect and its whole body included, within this long.
+    timeout_s: float = 10.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 3
+    # Non-public destinations the proxy may reach all the same (tests, an internal image host).
+    allow_networks: tuple[Network, ...] = ()
+    allow_hosts: frozenset[str] = frozenset()
+
+
+_ALLOWED_HOST = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+
+
+def get_image_proxy_settings(env: Env) -> ImageProxySettings:
+    networks: list[Network] = []
+    hosts: set[str] = set()
+    allow = env.text("IMAGE_PROXY_ALLOW", purpose="non-public CIDRs or host names the image proxy may fetch")
+    for entry in (part.strip().lower() for part in (allow or "").split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            if _ALLOWED_HOST.match(entry) is None:
+                env.invalid("IMAGE_PROXY_ALLOW", f"entry {entry!r} is not a CIDR, an IP address or a host name")
+            else:
+                hosts.add(entry)
+    max_mb = env.integer("IMAGE_PROXY_MAX_MB", 20, minimum=1, maximum=1024, purpose="largest proxied image, MB")
+    return ImageProxySettings(
+        timeout_s=env.number("IMAGE_PROXY_TIMEOUT_S", 10.0, minimum=0.1, purpose="total time for one proxied image, s"),
+        max_bytes=max_mb * 1024 * 1024,
+        max_redirects=env.integer(
+            "IMAGE_PROXY_MAX_REDIRECTS", 3, minimum=0, maximum=10, purpose="redirects a proxied image may follow"
+        ),
+        allow_networks=tuple(networks),
+        allow_hosts=frozenset(hosts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     runtime: RuntimeSettings
     database: DatabaseSettings
@@ -204,6 +244,7 @@ class Settings:
     auth: AuthSettings
     cors: CorsSettings
     rate_limit: RateLimitSettings
+    image_proxy: ImageProxySettings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -221,6 +262,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         auth=get_auth_settings(env),
         cors=get_cors_settings(env),
         rate_limit=get_rate_limit_settings(env),
+        image_proxy=get_image_proxy_settings(env),
     )
     env.check()
     return settings

@@ -1,4 +1,6 @@
-"""The gateway's readiness rule: its own checks and every service's answer to a ping."""
+"""The gateway's readiness rule: its own checks and every service's answer to a ping,
+plus the CDN's state when the media service has one configured (``cdn``, shown but not
+required: files are still stored and served without it, and mirrored once it is back)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Sequence
 
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
+from assetforge.common.contracts.media import STORAGE_HEALTH, StorageHealth, StorageHealthQuery
 from assetforge.common.errors import AppError
 from assetforge.common.health import Check, SharedCheck
 from assetforge.common.runtime import ServiceRuntime
@@ -25,21 +28,43 @@ class GatewayReadiness:
         self._runtime = runtime
         self._timeout = timeout
         self._pings = {s: SharedCheck(s, self._pinger(s), timeout=timeout) for s in services}
+        # Known from the media service's answer: until it answers, no "cdn" is shown.
+        self._cdn_configured = False
+        self._cdn = SharedCheck("cdn", self._cdn_reachable, timeout=timeout)
 
     async def check(self) -> tuple[bool, dict[str, bool]]:
         pings = asyncio.ensure_future(self._ping_all())
+        cdn = asyncio.ensure_future(self._cdn())
         try:
             ok, checks = await self._runtime.readiness()
             # Without NATS no service can answer: do not wait for the pings to time out.
             services = await pings if checks.get("nats") else dict.fromkeys(self._pings, False)
+            reachable = await cdn if checks.get("nats") else False
+            optional = {"cdn": reachable} if self._cdn_configured else {}
         finally:
             # Only this caller's wait ends (a no-op once answered); the shared pings run on.
             pings.cancel()
-        return ok and all(services.values()), {**checks, **services}
+            cdn.cancel()
+        return ok and all(services.values()), {**checks, **services, **optional}
 
     async def _ping_all(self) -> dict[str, bool]:
         answers = await asyncio.gather(*(ping() for ping in self._pings.values()))
         return dict(zip(self._pings, answers, strict=True))
+
+    async def _cdn_reachable(self) -> bool:
+        try:
+            health = await self._runtime.bus.request(
+                STORAGE_HEALTH,
+                StorageHealthQuery(),
+                StorageHealth,
+                RequestContext(request_id="readiness"),
+                timeout=self._timeout,
+            )
+        except AppError:  # the media service's own ping says whether it is up
+            return False
+        self._cdn_configured = health.cdn_configured
+        # Unknown (nothing sent to it yet) is not a failure.
+        return health.cdn_reachable is not False
 
     def _pinger(self, service: str) -> Check:
         async def ping() -> bool:
