@@ -1,6 +1,6 @@
 """The no-bus baseline: one Litestar process answering ``GET /api/assets`` itself.
 
-It runs the assets service's own query (``assetforge.assets.service.list_assets``) on
+It runs the assets service's own query (``assetforge.assets.service.assets.list_assets``) on
 the same database with the same engine settings and encodes the page with msgspec,
 as the assets service does before replying on the bus. What it leaves out is exactly
 what the bus adds: the gateway's hop to NATS and back, and the second process.
@@ -18,7 +18,7 @@ from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.params import Parameter
 
-from assetforge.assets.service import list_assets
+from assetforge.assets.service.assets import list_assets
 from assetforge.common.contracts.assets import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ListAssets
 from assetforge.common.db import Database
 from assetforge.common.observability.logging import configure_logging

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from assetforge.assets.repository import PagePosition
-from assetforge.assets.service import decode_cursor, encode_cursor
+from assetforge.assets.repository.assets import PagePosition
+from assetforge.assets.service.assets import decode_cursor, encode_cursor
 from assetforge.common.errors import ValidationFailed
 from assetforge.common.ids import uuid7
 

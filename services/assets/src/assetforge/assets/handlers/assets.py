@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assetforge.assets import service
+from assetforge.assets.service import assets as service
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.bus.rpc import RpcRouter
 from assetforge.common.contracts import assets as contract

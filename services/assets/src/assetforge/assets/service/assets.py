@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.assets.models import outbox
-from assetforge.assets.repository import AssetFilter, AssetRepository, NewAsset, PagePosition
+from assetforge.assets.repository.assets import AssetFilter, AssetRepository, NewAsset, PagePosition
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
 from assetforge.common.contracts.assets import (

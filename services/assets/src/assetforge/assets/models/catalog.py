@@ -1,3 +1,5 @@
+"""The catalog's assets (and their variants and files)."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,18 +8,9 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from assetforge.common.bus.deployment import make_deployment_table
-from assetforge.common.bus.inbox import make_inbox_table
-from assetforge.common.bus.outbox import make_outbox_table
-from assetforge.common.db import make_metadata
-
-SCHEMA = "assets"
-
-
-class Base(DeclarativeBase):
-    metadata = make_metadata(SCHEMA)
+from assetforge.assets.models.base import Base
 
 
 class AssetRecord(Base):
@@ -54,8 +47,3 @@ class AssetRecord(Base):
         Index("ix_assets_owner_created", "owner_id", text("created_at DESC"), text("id DESC")),
         Index("ix_assets_project", "project_id"),
     )
-
-
-outbox = make_outbox_table(Base.metadata)
-inbox = make_inbox_table(Base.metadata)
-deployment = make_deployment_table(Base.metadata)

@@ -1,0 +1,3 @@
+"""The achievement catalogue and who earned what."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Projects and the relationships between any two entities."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Every SQL statement of the assets schema, one module per area."""
