@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from assetforge.assets.repository.assets import PagePosition
-from assetforge.assets.service.assets import decode_cursor, encode_cursor
+from assetforge.assets.service.assets import decode_cursor, encode_cursor, search_terms
 from assetforge.common.errors import ValidationFailed
 from assetforge.common.ids import uuid7
 
@@ -100,3 +100,34 @@ def test_a_cursor_without_a_time_zone_is_refused() -> None:
 )
 def test_a_cursor_out_of_range_is_refused(stamp: str) -> None:
     assert_refused(forge(f"{stamp}|{uuid7()}"))
+
+
+@pytest.mark.parametrize("rank", [0.0, 0.0607927, 0.6079270839691162, 1.0, 3.5])
+def test_a_search_cursor_keeps_its_rank_exactly(rank: float) -> None:
+    position = PagePosition(created_at=NOW, id=uuid7(), rank=rank)
+    assert decode_cursor(encode_cursor(position)) == position
+
+
+@pytest.mark.parametrize("rank", ["nan", "inf", "-inf", "-0.5", "1e9", "x", ""])
+def test_a_forged_rank_is_refused(rank: str) -> None:
+    assert_refused(forge(f"{NOW.isoformat()}|{uuid7()}|{rank}"))
+
+
+def test_a_cursor_with_more_parts_is_refused() -> None:
+    assert_refused(forge(f"{NOW.isoformat()}|{uuid7()}|0.5|0.5"))
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Frost Sword", "'frost':* & 'sword':*"),
+        ("  100%  ", "'100':*"),
+        ("it's a-b", "'it':* & 's':* & 'a':* & 'b':*"),
+        ("under_score", "'under':* & 'score':*"),
+        ("Épée", "'épée':*"),
+        ("%", None),
+        ("'&|!:*()<->", None),
+    ],
+)
+def test_search_terms_are_words_only(text: str, terms: str | None) -> None:
+    assert search_terms(text) == terms

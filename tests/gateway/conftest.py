@@ -33,6 +33,19 @@ async def caller(
         key = await client.post("/api/users/api-keys", json={"name": "fuzzed"})
         assert key.status_code == 201, key.text
         me = (await client.get("/api/users/me")).json()["user"]
+        project = await client.post("/api/projects", json={"name": "fuzzed project"})
+        assert project.status_code == 201, project.text
+        project_id = project.json()["project"]["id"]
+        ends = {"sourceType": "project", "sourceId": project_id, "targetType": "npc", "targetId": "fuzzed-npc"}
+        link = await client.post("/api/relationships", json={**ends, "relationshipType": "related_to"})
+        assert link.status_code == 201, link.text
+        worlds = [
+            await client.post("/api/world-config", json={"name": name, "isTemplate": template})
+            for name, template in (("fuzzed world", False), ("fuzzed template", True))
+        ]
+        assert [w.status_code for w in worlds] == [201, 201], [w.text for w in worlds]
+        preset = await client.post("/api/material-presets/custom", json={"displayName": "Fuzz", "stylePrompt": "fuzz"})
+        assert preset.status_code == 201, preset.text
     nc = await nats.connect(nats_server.url)
     try:
         asset = await create_asset(nc, me["id"], name="fuzzed blade", tags=["fuzz"])
@@ -41,4 +54,10 @@ async def caller(
     resources = {"user_id": str(member_id), "key_id": key.json()["keyId"], "asset_id": asset["id"]}
     # A file route names the asset and a path in it: a sweep of one needs the other.
     resources["file_path"] = "thumbnail.png"
+    # The projects and relationships routes: a project, and a link from it (so its graph is not empty).
+    link_id = link.json()["relationship"]["id"]
+    resources |= {"project_id": project_id, "entity_id": project_id, "relationship_id": link_id}
+    # The world-config routes (a config, a template) and the material-preset ones (a custom preset).
+    config_id, template_id = (w.json()["config"]["id"] for w in worlds)
+    resources |= {"config_id": config_id, "template_id": template_id, "preset_id": preset.json()["id"]}
     return Caller(admin, privy, resources)

@@ -60,7 +60,8 @@ async def test_an_unprintable_request_id_is_replaced(gateway: httpx.AsyncClient)
 async def test_a_malformed_query_parameter_is_named(
     gateway: httpx.AsyncClient, params: dict[str, str], field: str
 ) -> None:
-    body = assert_error(await gateway.get("/api/assets", params=params), 400, "BAD_REQUEST")
+    # The catalog's rule: a known field with a bad value is a 422 naming it.
+    body = assert_error(await gateway.get("/api/assets", params=params), 422, "VALIDATION_ERROR")
     assert [f["field"] for f in body["fields"]] == [field]  # type: ignore[attr-defined]
 
 

@@ -14,13 +14,26 @@ PACKAGE = "assetforge.gateway"
 # What each part of the gateway may import from the rest of it (besides itself).
 # app.py, the composition root, may import anything; migrations import only models.
 ALLOWED: dict[str, set[str]] = {
-    "edge": {"auth", "ratelimit", "schemas", "settings"},
+    "edge": {"auth", "catalog_cache", "ratelimit", "schemas", "settings"},
+    # Anonymous catalog replies kept in memory: filled by the routes, served by the edge.
+    "catalog_cache": {"auth", "files"},
     "ratelimit": {"settings"},
     "auth": {"schemas", "service", "settings"},
-    "controllers": {"auth", "deps", "files", "openapi", "proxy", "ratelimit", "schemas", "service", "settings"},
+    "controllers": {
+        "auth",
+        "catalog_cache",
+        "deps",
+        "files",
+        "openapi",
+        "proxy",
+        "ratelimit",
+        "schemas",
+        "service",
+        "settings",
+    },
     # The image proxy: URL and address checks, pinned connections; no HTTP server, no bus.
     "proxy": {"settings"},
-    "deps": {"auth", "files", "service", "settings"},
+    "deps": {"auth", "catalog_cache", "files", "service", "settings"},
     # Files over HTTP: streamed uploads and downloads, path checks, who reads an asset's files.
     "files": {"schemas"},
     "service": {"repository", "schemas"},

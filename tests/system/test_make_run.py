@@ -89,7 +89,7 @@ async def test_the_stack_starts_from_nothing_stops_cleanly_and_keeps_its_data(tm
         await wait_until(lambda: _ready(gateway), timeout=120, interval=0.5)
         async with httpx.AsyncClient() as client:
             listed = (await client.get(f"{gateway}/api/assets", params={"ownerId": "did:privy:stack"})).json()
-        assert [a["name"] for a in listed["assets"]] == ["kept blade"]
+        assert [a["name"] for a in listed] == ["kept blade"]
     finally:
         second.send_signal(signal.SIGINT)
         assert await asyncio.to_thread(second.wait, 60) == 0

@@ -24,7 +24,19 @@ from tests.support import ENTRIES
 PLUMBING = {"outbox", "inbox", "deployment", "alembic_version"}
 EXPECTED = {
     "gateway": {"users", "api_keys", "token_blocklist", "activity_log"} | PLUMBING,
-    "assets": {"assets"} | PLUMBING,
+    "assets": {
+        "assets",
+        "asset_variants",
+        "projects",
+        "relationships",
+        "achievements",
+        "user_achievements",
+        "achievement_progress",
+        "world_configs",
+        "world_config_history",
+        "material_presets",
+    }
+    | PLUMBING,
     "generation": {"generation_jobs"} | PLUMBING,
     "media": {"media_storage"} | PLUMBING,
 }

@@ -12,23 +12,36 @@ from litestar.datastructures import State
 from litestar.routes import HTTPRoute
 
 from assetforge.common.cli import ServiceEntry
-from assetforge.common.contracts.identity import IDENTITY_CHANGED, IdentityChanged
+from assetforge.common.contracts.identity import (
+    IDENTITY_CHANGED,
+    PROFILE_COMPLETED_FILTER,
+    USER_DELETED_FILTER,
+    IdentityChanged,
+    ProfileCompleted,
+    UserDeleted,
+)
 from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.gateway.auth.authenticator import Authenticator, make_auth_metrics
 from assetforge.gateway.auth.devmode import dev_public_key
 from assetforge.gateway.auth.invalidation import IdentityEvents
 from assetforge.gateway.auth.keys import JwksKeys, KeySource, StaticKey, load_pem_key
-from assetforge.gateway.controllers.admin import AdminController
+from assetforge.gateway.catalog_cache import CatalogCache
+from assetforge.gateway.controllers.achievements import AchievementsController
+from assetforge.gateway.controllers.admin import AdminController, list_all_users
 from assetforge.gateway.controllers.asset_files import AssetFilesController
 from assetforge.gateway.controllers.assets import AssetsController
 from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.files import FilesController
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
+from assetforge.gateway.controllers.material_presets import MaterialPresetsController
 from assetforge.gateway.controllers.media import MediaController, storage_health
+from assetforge.gateway.controllers.projects import ProjectsController
 from assetforge.gateway.controllers.proxy import ImageProxyController
+from assetforge.gateway.controllers.relationships import RelationshipsController
 from assetforge.gateway.controllers.users import UsersController
+from assetforge.gateway.controllers.world_configs import WorldConfigsController
 from assetforge.gateway.deps import DEPENDENCIES, GatewayState
 from assetforge.gateway.edge.cors import CorsPolicy
 from assetforge.gateway.edge.errors import EXCEPTION_HANDLERS
@@ -53,8 +66,14 @@ ROUTES: list[Any] = [
     UsersController,
     AuthController,
     AdminController,
+    list_all_users,
+    AchievementsController,
     AssetsController,
     AssetFilesController,
+    ProjectsController,
+    RelationshipsController,
+    WorldConfigsController,
+    MaterialPresetsController,
     MediaController,
     storage_health,
     FilesController,
@@ -69,10 +88,14 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
 
 
 NOTICES = [EventDoc(IDENTITY_CHANGED, IdentityChanged, "Forget cached identities after a committed change")]
+PUBLISHES = [
+    EventDoc(PROFILE_COMPLETED_FILTER, ProfileCompleted, "A user completed their profile"),
+    EventDoc(USER_DELETED_FILTER, UserDeleted, "An administrator deleted a user"),
+]
 
 
 def asyncapi(runtime: ServiceRuntime) -> dict[str, Any]:
-    return asyncapi_document(runtime, notices=NOTICES)
+    return asyncapi_document(runtime, publishes=PUBLISHES, notices=NOTICES)
 
 
 def signing_keys(settings: AuthSettings, http: httpx.AsyncClient) -> KeySource:
@@ -100,6 +123,8 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
 
     background: list[asyncio.Task[None]] = []
     files = FileServices(replicas=settings.nats.stream_replicas)
+    edge = settings.edge
+    catalog = CatalogCache(edge.catalog_cache_entries, edge.catalog_cache_bytes, edge.catalog_cache_max_age_s)
 
     async def start(_: Litestar) -> None:
         await runtime.start()
@@ -108,11 +133,13 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         if limiter is not None:
             await limiter.start(runtime.client, replicas=settings.nats.stream_replicas)
         await files.start(runtime.client)
+        await catalog.start(runtime.client)
 
     async def stop(_: Litestar) -> None:
         for task in background:
             task.cancel()
         await identity_events.stop()
+        await catalog.stop()
         await files.stop()
         if limiter is not None:
             await limiter.stop()
@@ -137,6 +164,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
                     GatewayReadiness(runtime, settings.edge.probe_timeout_s),
                     lambda: asyncapi(runtime),
                     files,
+                    catalog,
                 ),
                 "image_proxy": image_proxy,
             }
@@ -160,7 +188,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
         },
         buckets=BucketRules.of_routes(app.routes),
     )
-    return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter)
+    return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter, catalog=catalog)
 
 
 ENTRY = ServiceEntry(

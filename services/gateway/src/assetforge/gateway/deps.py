@@ -7,8 +7,9 @@ and, per request, through Litestar's dependency injection:
 - ``bus``: the bus, speaking for this request (its id and, when signed in, the principal);
 - ``gateway_settings``: the gateway's settings (not ``settings``: a dependency's name must
   not be a body field's, or Litestar reports that field's errors as its own 500);
-- ``blobs``: the blob store (503 until it is open); ``files``: the file parts around it
-  (who may read an asset's files, staged objects to tidy).
+- ``blobs``: the blob store (503 until it is open); ``file_services``: the file parts
+  around it (who may read an asset's files, staged objects to tidy; not ``files``, a
+  field of the create-asset body); ``catalog_cache``: anonymous catalog replies kept.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from assetforge.common.runtime import ServiceRuntime
 from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import Identity, identity_of
 from assetforge.gateway.auth.invalidation import IdentityEvents
+from assetforge.gateway.catalog_cache import CatalogCache
 from assetforge.gateway.files.parts import FileServices
 from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import Settings
@@ -53,6 +55,7 @@ class GatewayState:
     # The gateway's bus API as an AsyncAPI document (app.py builds it).
     asyncapi: Callable[[], dict[str, Any]]
     files: FileServices
+    catalog: CatalogCache
 
     @property
     def bus(self) -> BusClient:
@@ -108,6 +111,10 @@ async def provide_files(state: State) -> FileServices:
     return gateway(state).files
 
 
+async def provide_catalog_cache(state: State) -> CatalogCache:
+    return gateway(state).catalog
+
+
 async def provide_blobs(state: State) -> BlobStore:
     return gateway(state).files.store
 
@@ -120,12 +127,14 @@ Bus = NamedDependency[SkipValidation[RequestBus]]
 GatewaySettings = NamedDependency[SkipValidation[Settings]]
 Files = NamedDependency[SkipValidation[FileServices]]
 Blobs = NamedDependency[SkipValidation[BlobStore]]
+Catalog = NamedDependency[SkipValidation[CatalogCache]]
 
 DEPENDENCIES = {
     "session": Provide(provide_session),
     "me": Provide(provide_me),
     "bus": Provide(provide_bus),
     "gateway_settings": Provide(provide_settings),
-    "files": Provide(provide_files),
+    "file_services": Provide(provide_files),
     "blobs": Provide(provide_blobs),
+    "catalog_cache": Provide(provide_catalog_cache),
 }

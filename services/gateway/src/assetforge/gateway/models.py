@@ -40,6 +40,10 @@ class UserRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Deleted by an administrator: the row stays, emptied of personal data, so the DID
+    # cannot sign back in (first sight would otherwise create the user again) and ids
+    # other services keep still name someone.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_users_role_created", "role", text("created_at DESC")),)
 

@@ -32,12 +32,31 @@ class EdgeSettings:
     max_body_mb: int
     # Readiness gives each dependency this long to answer.
     probe_timeout_s: float
+    # Anonymous catalog reads kept in memory (catalog_cache.py); 0 entries turns it off.
+    catalog_cache_entries: int
+    catalog_cache_bytes: int
+    catalog_cache_max_age_s: float
 
 
 def get_edge_settings(env: Env) -> EdgeSettings:
     return EdgeSettings(
         max_body_mb=env.integer("MAX_REQUEST_BODY_MB", 100, minimum=1, maximum=1024, purpose="largest request body"),
         probe_timeout_s=env.number("READINESS_TIMEOUT_S", 1.0, minimum=0.05, purpose="wait per dependency, s"),
+        catalog_cache_entries=env.integer(
+            "CATALOG_CACHE_ENTRIES",
+            2048,
+            minimum=0,
+            maximum=1_000_000,
+            purpose="anonymous catalog replies kept, 0: off",
+        ),
+        catalog_cache_bytes=env.integer(
+            "CATALOG_CACHE_MB", 64, minimum=1, maximum=4096, purpose="memory for anonymous catalog replies, MB"
+        )
+        * 1024
+        * 1024,
+        catalog_cache_max_age_s=env.number(
+            "CATALOG_CACHE_MAX_AGE_S", 5.0, minimum=0.01, purpose="longest a kept reply is served, s"
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from assetforge.common.contracts.media import FILE_STORED_FILTER, FileDeleted, F
 from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
+from assetforge.media.handlers import asset_events as asset_event_handlers
 from assetforge.media.handlers import cdn as cdn_handlers
 from assetforge.media.handlers import files as file_handlers
 from assetforge.media.handlers import storage as storage_handlers
@@ -32,6 +33,7 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
     media = MediaParts(settings.own, replicas=settings.nats.stream_replicas)
     # The mirror exists only with a CDN to mirror to (CDN_URL and CDN_API_KEY).
     consumers = [cdn_handlers.mirror_consumer(media, media.cdn)] if media.cdn is not None else []
+    consumers.append(asset_event_handlers.released_files_consumer(media))
     parts = ServiceParts(outbox=outbox, inbox=inbox, consumers=consumers, lifecycle=[media])
     runtime = ServiceRuntime(settings.runtime, settings.database, settings.nats, parts)
     file_handlers.register(parts.rpc, runtime.database, media)

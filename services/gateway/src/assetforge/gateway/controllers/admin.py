@@ -1,11 +1,11 @@
-"""Administration: users and their roles, the activity log."""
+"""Administration: users, their roles and deletion, the activity log."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, put
+from litestar import Controller, delete, get, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.gateway import schemas
@@ -16,6 +16,9 @@ from assetforge.gateway.schemas import NO_NUL
 from assetforge.gateway.service import activity, users
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+RoleFilter = Annotated[schemas.Role | None, QueryParameter()]
+Search = Annotated[str | None, QueryParameter(max_length=200, pattern=NO_NUL)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 class AdminController(Controller):
@@ -28,12 +31,26 @@ class AdminController(Controller):
     async def list_users(
         self,
         session: Session,
-        role: Annotated[schemas.Role | None, QueryParameter()] = None,
-        search: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_NUL)] = None,
+        role: RoleFilter = None,
+        search: Search = None,
         limit: Limit = 50,
-        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        offset: Offset = 0,
     ) -> schemas.UserPage:
         return await users.list_users(session, role, search, limit, offset)
+
+    @delete(
+        "/users/{user_id:uuid}",
+        summary="Delete a user (not oneself)",
+        description="Signs them out everywhere, revokes their API keys and empties their account of "
+        "personal data; the account cannot sign in again.",
+        status_code=200,
+        responses=ERRORS_WITH_NOT_FOUND,
+    )
+    async def delete_user(
+        self, session: Session, me: Me, user_id: Annotated[UUID, PathParameter()]
+    ) -> schemas.UserRemoved:
+        await users.delete_user(session, me.principal.user_id, user_id)
+        return schemas.UserRemoved(success=True, user_id=str(user_id))
 
     @put("/users/{user_id:uuid}/role", summary="Grant a role (not to oneself)", responses=ERRORS_WITH_NOT_FOUND)
     async def change_role(
@@ -55,3 +72,18 @@ class AdminController(Controller):
         action: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_NUL)] = None,
     ) -> schemas.ActivityPage:
         return await activity.activity_page(session, user_id, action, page, limit)
+
+
+@get(
+    "/api/users",
+    summary="Users, newest first (administrators only)",
+    description="The same listing as `/api/admin/users`, where the original frontend's dashboard reads it.",
+    guards=[requires_admin],
+    security=SECURED,
+    tags=["admin"],
+    responses=ERRORS,
+)
+async def list_all_users(
+    session: Session, role: RoleFilter = None, search: Search = None, limit: Limit = 50, offset: Offset = 0
+) -> schemas.UserPage:
+    return await users.list_users(session, role, search, limit, offset)

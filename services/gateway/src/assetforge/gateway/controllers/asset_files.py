@@ -38,12 +38,12 @@ class AssetFilesController(Controller):
     async def save_sprites(
         self,
         request: Request[Any, Any, Any],
-        files: Files,
+        file_services: Files,
         bus: Bus,
         me: Me,
         asset_id: Annotated[UUID, PathParameter()],
     ) -> SpritesSaved:
-        return await save_sprites(files, bus, request, str(asset_id), me.principal)
+        return await save_sprites(file_services, bus, request, str(asset_id), me.principal)
 
     @post(
         "/upload-vrm",
@@ -55,5 +55,5 @@ class AssetFilesController(Controller):
         operation_class=docs.reads(docs.VRM),
         responses={200: json_reply(VrmUploaded, "Stored"), **ERRORS_WITH_NOT_FOUND},
     )
-    async def upload_vrm(self, request: Request[Any, Any, Any], files: Files, bus: Bus, me: Me) -> VrmUploaded:
-        return await save_vrm(files, bus, request, me.principal)
+    async def upload_vrm(self, request: Request[Any, Any, Any], file_services: Files, bus: Bus, me: Me) -> VrmUploaded:
+        return await save_vrm(file_services, bus, request, me.principal)

@@ -44,17 +44,19 @@ class FilesController(Controller):
         responses=REPLIES,
     )
     async def asset_file(
-        self, request: Request[Any, Any, Any], files: Files, bus: Bus, asset_id: Segment, file_path: FilePath
+        self, request: Request[Any, Any, Any], file_services: Files, bus: Bus, asset_id: Segment, file_path: FilePath
     ) -> ASGIResponse:
         identity = identity_of(request.scope)
         principal = identity.principal if identity else None
         raw = request.scope["raw_path"]
-        return await serve.asset_file(files, bus, raw, asset_id, file_path, _download(request), principal)
+        return await serve.asset_file(file_services, bus, raw, asset_id, file_path, _download(request), principal)
 
     @route("/temp-images/{name:str}", http_method=GET_HEAD, summary="A temporary image", responses=REPLIES)
-    async def temp_image(self, request: Request[Any, Any, Any], files: Files, name: Segment) -> ASGIResponse:
-        return await serve.temp_image(files, request.scope["raw_path"], name, _download(request))
+    async def temp_image(self, request: Request[Any, Any, Any], file_services: Files, name: Segment) -> ASGIResponse:
+        return await serve.temp_image(file_services, request.scope["raw_path"], name, _download(request))
 
     @route("/images/{file_path:path}", http_method=GET_HEAD, summary="A static image", responses=REPLIES)
-    async def static_image(self, request: Request[Any, Any, Any], files: Files, file_path: FilePath) -> ASGIResponse:
-        return await serve.static_image(files, request.scope["raw_path"], file_path, _download(request))
+    async def static_image(
+        self, request: Request[Any, Any, Any], file_services: Files, file_path: FilePath
+    ) -> ASGIResponse:
+        return await serve.static_image(file_services, request.scope["raw_path"], file_path, _download(request))

@@ -48,7 +48,7 @@ class MediaController(Controller):
     async def upload(  # noqa: PLR0917 - Litestar maps each query parameter to an argument
         self,
         request: Request[Any, Any, Any],
-        files: Files,
+        file_services: Files,
         bus: Bus,
         kind: Annotated[UploadKind | None, QueryParameter()] = None,
         entity_type: EntityType = None,
@@ -56,7 +56,7 @@ class MediaController(Controller):
         file_name: Annotated[str | None, QueryParameter(name="fileName", max_length=255, pattern=NO_NUL)] = None,
     ) -> Response[bytes]:
         query = UploadFields(contract.Kind(kind) if kind else None, entity_type, entity_id, file_name)
-        return _json(await receive_upload(files, bus, request, query), 201)
+        return _json(await receive_upload(file_services, bus, request, query), 201)
 
     @get(
         "/",
@@ -100,10 +100,10 @@ class MediaController(Controller):
         responses={**docs.FILE_REPLIES, **ERRORS_WITH_NOT_FOUND},
     )
     async def content(
-        self, request: Request[Any, Any, Any], files: Files, bus: Bus, me: Me, media_id: MediaId
+        self, request: Request[Any, Any, Any], file_services: Files, bus: Bus, me: Me, media_id: MediaId
     ) -> ASGIResponse:
         download = Download.of(request.method, request.headers)
-        return await media_content(files, bus, media_id, download, me.principal)
+        return await media_content(file_services, bus, media_id, download, me.principal)
 
 
 @get(

@@ -11,6 +11,7 @@ import msgspec
 
 from assetforge.common.contracts.errors import HTTP_STATUS, ErrorCode
 from assetforge.common.observability.context import request_id_var
+from assetforge.gateway.catalog_cache import Kept
 from assetforge.gateway.edge.security_headers import NO_STORE
 from assetforge.gateway.schemas.errors import ErrorBody
 
@@ -24,6 +25,7 @@ UNMATCHED = "unmatched"
 REFUSED = "refused"
 _JSON = (b"content-type", b"application/json")
 _encoder = msgspec.json.Encoder()
+_NOT_IN_304 = frozenset({b"content-type", b"link", b"x-next-cursor"})
 
 
 class Edge(Protocol):
@@ -49,7 +51,7 @@ class Answered(Exception):
 class RequestHeaders:
     """The few request headers the edge reads, found in one pass."""
 
-    __slots__ = ("authorization", "content_length", "origin", "preflight", "request_id")
+    __slots__ = ("authorization", "content_length", "if_none_match", "origin", "preflight", "request_id")
 
     def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
         self.request_id: str | None = None
@@ -57,6 +59,7 @@ class RequestHeaders:
         self.authorization: str | None = None
         self.content_length = 0
         self.preflight = False
+        self.if_none_match: str | None = None
         for name, value in raw:
             if name == b"x-request-id":
                 self.request_id = value.decode("latin-1")
@@ -68,6 +71,8 @@ class RequestHeaders:
                 self.content_length = int(value) if value.isdigit() else 0
             elif name == b"access-control-request-method":
                 self.preflight = True
+            elif name == b"if-none-match":
+                self.if_none_match = value.decode("latin-1")
 
 
 class Exchange:
@@ -100,6 +105,19 @@ class Exchange:
         await self._send({"type": "http.response.start", "status": status, "headers": self._extra})
         await self._send({"type": "http.response.body", "body": b""})
         self._edge.observe(self._scope, REFUSED, status, time.perf_counter() - self._started, 0, 0)
+        return status
+
+    async def replay(self, kept: Kept, if_none_match: str | None) -> int:
+        """A reply kept by the catalog cache, sent again (or its 304)."""
+        if kept.unchanged_for(if_none_match):
+            status, body = 304, b""
+            headers = [header for header in kept.headers if header[0] not in _NOT_IN_304]
+        else:
+            status, body = 200, kept.body
+            headers = [*kept.headers, (b"content-length", str(len(body)).encode())]
+        await self._send({"type": "http.response.start", "status": status, "headers": [*headers, *self._extra]})
+        await self._send({"type": "http.response.body", "body": body})
+        self._edge.observe(self._scope, kept.route, status, time.perf_counter() - self._started, 0, len(body))
         return status
 
     async def forward(self, receive: Receive, *, no_store: bool) -> int:

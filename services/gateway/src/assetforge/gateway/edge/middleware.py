@@ -2,9 +2,10 @@
 ones no route matches, which Litestar's own middleware never sees):
 
 request id -> body size -> CORS (and preflight) -> authentication -> CSRF -> rate
-limit -> the app; and on every response the request id, security headers, CORS and
-rate-limit headers, ``Cache-Control: no-store`` for authenticated API responses, and
-HTTP metrics labelled by route template.
+limit -> the catalog cache (anonymous reads kept in memory) -> the app; and on every
+response the request id, security headers, CORS and rate-limit headers,
+``Cache-Control: no-store`` for authenticated API responses, and HTTP metrics labelled
+by route template.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from assetforge.common.observability.context import accept_request_id, request_i
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
 from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import IDENTITY, Identity
+from assetforge.gateway.catalog_cache import CatalogCache
 from assetforge.gateway.edge.client_address import client_key
 from assetforge.gateway.edge.cors import UNSAFE_METHODS, CorsPolicy
 from assetforge.gateway.edge.exchange import (
@@ -69,8 +71,11 @@ class EdgeMiddleware:
         policy: EdgePolicy,
         authenticator: Authenticator,
         limiter: RateLimiter | None,
+        *,
+        catalog: CatalogCache | None = None,
     ) -> None:
         self.app = app
+        self._catalog = catalog
         self._metrics = metrics
         self._policy = policy
         self._authenticator = authenticator
@@ -147,6 +152,10 @@ class EdgeMiddleware:
                 return await self._too_many(exchange, decision, "too many requests")
             extra.extend(rate_limit_headers(decision))
 
+        if identity is None and method == "GET" and self._catalog is not None:
+            kept = self._catalog.lookup(scope["path"], scope["query_string"])
+            if kept is not None:
+                return await exchange.replay(kept, request.if_none_match)
         return await exchange.forward(receive, no_store=identity is not None)
 
     async def _authenticate(self, scope: Scope, authorization: str | None, exchange: Exchange) -> Identity | None:

@@ -8,7 +8,7 @@ from typing import cast as cast_type
 import msgspec
 from sqlalchemy import ColumnElement, String, Table, cast, insert, select
 
-from assetforge.common.db.repository import Repository, page
+from assetforge.common.db.repository import Repository
 from assetforge.common.ids import uuid7
 from assetforge.gateway import schemas
 from assetforge.gateway.models import ActivityEntry
@@ -51,12 +51,19 @@ class ActivityRepository(Repository):
 
     async def page(
         self, user_id: str | None, action: str | None, limit: int, offset: int
-    ) -> tuple[list[schemas.ActivityEntry], int]:
+    ) -> list[schemas.ActivityEntry]:
+        """Up to ``limit`` entries from ``offset``, newest first (no total: counting a long
+        log costs more than the page; ask for one extra row to learn whether more follow)."""
         conditions: list[ColumnElement[bool]] = []
         if user_id:
             conditions.append(ACTIVITY.c.user_id == user_id)
         if action:
             conditions.append(ACTIVITY.c.action == action)
-        query = select(*ACTIVITY_COLUMNS).order_by(ACTIVITY.c.created_at.desc(), ACTIVITY.c.id.desc())
-        rows, total = await page(self._executor, query, conditions, limit, offset)
-        return [schemas.ActivityEntry(*row) for row in rows], total
+        query = (
+            select(*ACTIVITY_COLUMNS)
+            .where(*conditions)
+            .order_by(ACTIVITY.c.created_at.desc(), ACTIVITY.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [schemas.ActivityEntry(*row) for row in await self._executor.execute(query)]

@@ -67,5 +67,15 @@ class ApiKeyRepository(Repository):
         ).first()
         return bytes(row.key_hash) if row else None
 
+    async def revoke_all(self, user_id: uuid.UUID) -> list[bytes]:
+        """Revoke every live key of the user; the hashes of those revoked."""
+        rows = await self._executor.execute(
+            update(KEYS)
+            .where(KEYS.c.user_id == user_id, KEYS.c.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+            .returning(KEYS.c.key_hash)
+        )
+        return [bytes(row.key_hash) for row in rows]
+
     async def mark_used(self, key_id: uuid.UUID) -> None:
         await self._executor.execute(update(KEYS).where(KEYS.c.id == key_id).values(last_used_at=func.now()))

@@ -4,7 +4,15 @@ from assetforge.gateway.schemas.activity import ActivityEntry, ActivityPage
 from assetforge.gateway.schemas.api_keys import ApiKey, ApiKeyCreated, ApiKeyList, CreateApiKey, FoundKey, NewApiKey
 from assetforge.gateway.schemas.errors import ErrorBody
 from assetforge.gateway.schemas.fields import NO_NUL, Role
-from assetforge.gateway.schemas.users import ChangeRole, CompleteProfile, UpdateSettings, User, UserPage, UserReply
+from assetforge.gateway.schemas.users import (
+    ChangeRole,
+    CompleteProfile,
+    UpdateSettings,
+    User,
+    UserPage,
+    UserRemoved,
+    UserReply,
+)
 
 __all__ = [
     "NO_NUL",
@@ -23,5 +31,6 @@ __all__ = [
     "UpdateSettings",
     "User",
     "UserPage",
+    "UserRemoved",
     "UserReply",
 ]

@@ -18,8 +18,8 @@ class ActivityEntry(msgspec.Struct, frozen=True, rename="camel"):
     created_at: datetime
 
 
-class ActivityPage(msgspec.Struct, frozen=True):
-    entries: list[ActivityEntry]
-    page: int
-    limit: int
-    total: int
+class ActivityPage(msgspec.Struct, frozen=True, rename="camel"):
+    """A page of entries, newest first; ``hasMore``: the next page has some too."""
+
+    logs: list[ActivityEntry]
+    has_more: bool

@@ -52,3 +52,10 @@ class UserPage(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
+
+
+class UserRemoved(msgspec.Struct, frozen=True, rename="camel"):
+    """An administrator deleted a user (a body, not 204: clients read one)."""
+
+    success: bool
+    user_id: str

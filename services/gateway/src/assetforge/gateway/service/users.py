@@ -1,20 +1,23 @@
 """Users: they appear on first sight, sign in, complete their profile, keep settings,
-and are granted roles."""
+are granted roles, and are deleted."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assetforge.common.contracts.identity import ProfileCompleted, UserDeleted, user_event_subject
 from assetforge.common.errors import BadRequest, NotFound, Unauthorized, ValidationFailed
 from assetforge.common.jsonvalue import holds_nul, too_deep
 from assetforge.gateway import schemas
 from assetforge.gateway.repository.activity import ActivityRepository
-from assetforge.gateway.repository.users import UserRepository
+from assetforge.gateway.repository.api_keys import ApiKeyRepository
+from assetforge.gateway.repository.users import UserRepository, add_user_event
 from assetforge.gateway.service.notices import identity_changed
 
 DEFAULT_ROLE = "member"
@@ -39,7 +42,10 @@ async def sign_in(session: AsyncSession, who: SignIn) -> schemas.User:
     """The user a verified token names, created on first sight. A new Privy session is a
     login (recorded in the activity log); otherwise last_login_at moves at most once a minute."""
     users = UserRepository(session)
-    user, last_session, created = await users.get_or_create(who.subject, who.dev_role or DEFAULT_ROLE)
+    seen = await users.get_or_create(who.subject, who.dev_role or DEFAULT_ROLE)
+    if seen.deleted:
+        raise Unauthorized("this account has been deleted")
+    user, last_session, created = seen.user, seen.last_session_id, seen.created
     user_id = uuid.UUID(user.id)
     if who.dev_role and who.dev_role != user.role:
         user = await users.set_role(user_id, who.dev_role) or user
@@ -69,13 +75,22 @@ async def current_user(session: AsyncSession, user_id: str) -> schemas.User:
 
 
 async def complete_profile(session: AsyncSession, user_id: str, profile: schemas.CompleteProfile) -> schemas.User:
+    """Store the profile; emits ``evt.gateway.user.<id>.profile_completed`` (each time)."""
     tidy = msgspec.structs.replace(profile, display_name=profile.display_name.strip())
-    user = await UserRepository(session).complete_profile(uuid.UUID(user_id), tidy)
+    users = UserRepository(session)
+    user = await users.complete_profile(uuid.UUID(user_id), tidy)
     if user is None:
         raise Unauthorized("the account no longer exists")
     await ActivityRepository(session).add(
         user_id=user_id, action="user.profile_completed", entity_type="user", entity_id=user_id
     )
+    event = ProfileCompleted(
+        user_id=user_id,
+        joined_at=user.created_at,
+        signup_number=await users.signup_number(user),
+        completed_at=datetime.now(tz=UTC),
+    )
+    await add_user_event(session, user_event_subject(user_id, "profile_completed"), event)
     identity_changed(session, user_id=user_id)
     return user
 
@@ -139,3 +154,23 @@ async def change_role(session: AsyncSession, admin_id: str, user_id: uuid.UUID, 
     )
     identity_changed(session, user_id=user.id)
     return user
+
+
+async def delete_user(session: AsyncSession, admin_id: str, user_id: uuid.UUID) -> None:
+    """Delete a user (not oneself): signed out everywhere, their API keys revoked, their
+    row emptied of personal data and kept so their DID cannot sign back in; emits
+    ``evt.gateway.user.<id>.deleted`` so other services can let go of what is theirs."""
+    if str(user_id) == admin_id:
+        raise BadRequest("you cannot delete your own account")
+    deleted_at = await UserRepository(session).delete(user_id)
+    if deleted_at is None:
+        raise NotFound("user not found")
+    for digest in await ApiKeyRepository(session).revoke_all(user_id):
+        identity_changed(session, digest=digest)
+    # Every cached identity of the user (tokens and keys) on every replica, once committed.
+    identity_changed(session, user_id=str(user_id))
+    await ActivityRepository(session).add(
+        user_id=admin_id, action="user.deleted", entity_type="user", entity_id=str(user_id)
+    )
+    event = UserDeleted(user_id=str(user_id), deleted_at=deleted_at)
+    await add_user_event(session, user_event_subject(str(user_id), "deleted"), event)

@@ -144,20 +144,42 @@ async def list_files(db: Executor, query: ListFiles, viewer: Principal | None) -
 
 
 async def delete_file(session: AsyncSession, store: BlobStore, file_id: str, viewer: Principal | None) -> Deleted:
-    """Mark the record deleted and announce it; the object goes with its last record
-    (uploads of the same bytes share one)."""
     row = await _visible_file(session, file_id, viewer)
+    if not await remove_record(session, store, row):
+        raise NotFound("file not found")  # deleted a moment ago by another request
+    return Deleted(id=str(row.id))
+
+
+async def remove_record(session: AsyncSession, store: BlobStore, row: FileRow) -> bool:
+    """Mark the record deleted and announce it; the object goes with its last record
+    (uploads of the same bytes share one). False: it was deleted already."""
     repository = FileRepository(session)
     # Locked before the record changes: the same order as storing takes (object, then row).
     await repository.lock_object(row.bucket, row.object_name)
     if not await repository.mark_deleted(row.id):
-        raise NotFound("file not found")  # deleted a moment ago by another request
+        return False
     await add_event(session, outbox, file_event_subject(str(row.id), "deleted"), FileDeleted(file_id=str(row.id)))
     if await repository.live_references(row.bucket, row.object_name) == 0:
         # Still under the lock and before the commit: a new record of these bytes waits
         # for this transaction, then finds the object gone and stores it again.
         await store.delete(row.bucket, row.object_name)
-    return Deleted(id=str(row.id))
+    return True
+
+
+async def release_asset_files(
+    session: AsyncSession, store: BlobStore, file_ids: list[str], owner_id: str | None
+) -> int:
+    """Delete the records of a deleted asset's files that the asset's owner owns (an asset
+    holds its owner's uploads and generated files; any other file is left alone). Returns
+    how many were deleted; one deleted already counts as nothing."""
+    repository = FileRepository(session)
+    released = 0
+    for file_id in file_ids:
+        ident = parse_id(file_id)
+        row = await repository.get_file(ident) if ident is not None else None
+        if row is not None and owner_id is not None and row.owner_id == owner_id:
+            released += await remove_record(session, store, row)
+    return released
 
 
 async def storage_health(db: Executor, *, cdn_configured: bool, cdn_reachable: bool | None) -> StorageHealth:
