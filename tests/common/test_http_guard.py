@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class Served:
     app: Echo
     port: int
     url: str
+    server: uvicorn.Server
 
 
 class _QuietServer(uvicorn.Server):
@@ -88,7 +90,7 @@ async def served() -> AsyncIterator[Served]:
     task = asyncio.create_task(server.serve(sockets=listen(http)))
     await wait_until(lambda: _started(server, task))
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield Served(app, port, f"http://127.0.0.1:{port}")
+    yield Served(app, port, f"http://127.0.0.1:{port}", server)
     server.should_exit = True
     await asyncio.wait_for(task, timeout=10)
 
@@ -252,3 +254,13 @@ async def test_pipelined_requests_in_one_packet_are_all_answered(served: Served)
     reply = await _until_closed(reader, SLACK)
     writer.close()
     assert reply.count(b"HTTP/1.1 200 ") == 4
+
+
+async def test_responses_are_not_held_back_by_nagles_algorithm(served: Served) -> None:
+    """A head and a body written apart must leave at once: with Nagle's algorithm on, every
+    keep-alive response after the first waited for the client's delayed ACK (~40 ms)."""
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        assert (await client.get("/")).status_code == 200
+        sockets = [c.transport.get_extra_info("socket") for c in served.server.server_state.connections]
+        assert sockets
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import http
+import socket
 from typing import Any, ClassVar
 
 from uvicorn.config import Config
@@ -58,6 +59,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # asyncio turns Nagle's algorithm off only for sockets made with proto=IPPROTO_TCP,
+        # and serve.listen()'s are made with 0: every keep-alive response after the first
+        # waited out the client's delayed ACK (~40 ms) between its head and its body.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in {socket.AF_INET, socket.AF_INET6}:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # uvicorn's keep-alive timer starts only after a first response.
         self._head_timer = self.loop.call_later(self.limits.header_timeout_s, self._head_timed_out)
 
