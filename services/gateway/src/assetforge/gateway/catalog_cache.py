@@ -184,14 +184,16 @@ class CatalogCache:
         *,
         asset_id: str | None = None,
     ) -> Response[bytes]:
-        """The route's 200 (or 304), kept for the next anonymous caller when ``ticket``
-        is still the current generation."""
+        """The route's 200, or a 304 for an anonymous caller whose copy is current; kept
+        for the next anonymous caller when ``ticket`` is still the current generation.
+        A signed-in caller's reply has no ETag: it is ``no-store``, so nothing would
+        ever send it back (and hashing 40 KB pages is not free)."""
+        if ticket is None:
+            return Response(body, media_type=MediaType.JSON, headers=headers)
         etag = etag_of(body)
-        sent = {**(headers or {}), "ETag": etag, "Vary": _VARY}
-        if ticket is not None:
-            sent["Cache-Control"] = _CACHE_CONTROL
-            if ticket == self.generation:
-                self._keep(request, body, sent, etag, asset_id)
+        sent = {**(headers or {}), "ETag": etag, "Vary": _VARY, "Cache-Control": _CACHE_CONTROL}
+        if ticket == self.generation:
+            self._keep(request, body, sent, etag, asset_id)
         if matches(request.headers.get("if-none-match"), etag):
             return Response(b"", status_code=304, headers={k: v for k, v in sent.items() if k != "Link"})
         return Response(body, media_type=MediaType.JSON, headers=sent)

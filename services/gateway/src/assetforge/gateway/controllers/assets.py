@@ -18,7 +18,7 @@ from assetforge.common.contracts import assets as contract
 from assetforge.gateway.auth.guards import requires_user
 from assetforge.gateway.controllers.asset_lists import PageOperation, next_page_headers, split_page
 from assetforge.gateway.controllers.catalog import CATALOG_OPT, exact_body, json_body, refuse_nul
-from assetforge.gateway.deps import Bus, Catalog
+from assetforge.gateway.deps import Bus, catalog_of
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, OPTIONAL_AUTH, SECURED, json_reply
 from assetforge.gateway.schemas import NO_NUL
 
@@ -47,7 +47,6 @@ class AssetsController(Controller):
         self,
         request: _ANY,
         bus: Bus,
-        catalog_cache: Catalog,
         limit: Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
         cursor: Annotated[str | None, QueryParameter(max_length=512, pattern=NO_NUL)] = None,
         project_id: Annotated[UUID | None, QueryParameter(name="projectId")] = None,
@@ -67,10 +66,10 @@ class AssetsController(Controller):
             owner_id=owner_id,
             q=q,
         )
-        ticket = catalog_cache.ticket(request)
+        ticket = catalog_of(request).ticket(request)
         body, next_cursor = split_page(await bus.request_raw(contract.ASSET_LIST, query))
         headers = next_page_headers(request.url.path, request.query_params.multi_items(), next_cursor)
-        return catalog_cache.answer(request, ticket, body, headers)
+        return catalog_of(request).answer(request, ticket, body, headers)
 
     @get(
         "/{asset_id:uuid}",
@@ -79,10 +78,10 @@ class AssetsController(Controller):
         security=OPTIONAL_AUTH,
         responses={200: json_reply(contract.Asset, "The asset"), **ERRORS_WITH_NOT_FOUND},
     )
-    async def get_asset(self, request: _ANY, bus: Bus, catalog_cache: Catalog, asset_id: AssetId) -> Response[bytes]:
-        ticket = catalog_cache.ticket(request)
+    async def get_asset(self, request: _ANY, bus: Bus, asset_id: AssetId) -> Response[bytes]:
+        ticket = catalog_of(request).ticket(request)
         body = await bus.request_raw(contract.ASSET_GET, contract.GetAsset(id=str(asset_id)))
-        return catalog_cache.answer(request, ticket, body, asset_id=str(asset_id))
+        return catalog_of(request).answer(request, ticket, body, asset_id=str(asset_id))
 
     @post(
         "/",
@@ -93,12 +92,10 @@ class AssetsController(Controller):
         security=SECURED,
         responses={201: json_reply(contract.Asset, "The new asset"), **ERRORS},
     )
-    async def create_asset(
-        self, bus: Bus, catalog_cache: Catalog, data: JSONBody[contract.CreateAsset]
-    ) -> Response[bytes]:
+    async def create_asset(self, request: _ANY, bus: Bus, data: JSONBody[contract.CreateAsset]) -> Response[bytes]:
         refuse_nul(metadata=data.metadata)
         reply = await bus.request_raw(contract.ASSET_CREATE, data)
-        catalog_cache.changed()
+        catalog_of(request).changed()
         return json_body(reply, 201)
 
     @patch(
@@ -111,11 +108,11 @@ class AssetsController(Controller):
         responses={200: json_reply(contract.Asset, "The changed asset"), **ERRORS_WITH_NOT_FOUND},
     )
     async def update_asset(
-        self, bus: Bus, catalog_cache: Catalog, asset_id: AssetId, data: JSONBody[contract.AssetChanges]
+        self, request: _ANY, bus: Bus, asset_id: AssetId, data: JSONBody[contract.AssetChanges]
     ) -> Response[bytes]:
         refuse_nul(metadata=data.metadata)
         reply = await bus.request_raw(contract.ASSET_UPDATE, contract.UpdateAsset(id=str(asset_id), changes=data))
-        catalog_cache.changed(str(asset_id))
+        catalog_of(request).changed(str(asset_id))
         return json_body(reply)
 
     @delete(
@@ -130,15 +127,15 @@ class AssetsController(Controller):
     )
     async def delete_asset(
         self,
+        request: _ANY,
         bus: Bus,
-        catalog_cache: Catalog,
         asset_id: AssetId,
         include_variants: Annotated[bool, QueryParameter(name="includeVariants")] = False,
     ) -> Response[bytes]:
         command = contract.DeleteAsset(id=str(asset_id), include_variants=include_variants)
         reply = await bus.request_raw(contract.ASSET_DELETE, command)
         # Its variants' own entries go when their events arrive.
-        catalog_cache.changed(str(asset_id))
+        catalog_of(request).changed(str(asset_id))
         return json_body(reply)
 
     @post(
@@ -151,12 +148,10 @@ class AssetsController(Controller):
         security=SECURED,
         responses={200: json_reply(contract.BulkResult, "What changed and what did not"), **ERRORS},
     )
-    async def bulk_update(
-        self, bus: Bus, catalog_cache: Catalog, data: JSONBody[contract.BulkUpdate]
-    ) -> Response[bytes]:
+    async def bulk_update(self, request: _ANY, bus: Bus, data: JSONBody[contract.BulkUpdate]) -> Response[bytes]:
         refuse_nul(metadata=data.updates.metadata)
         reply = await bus.request_raw(contract.ASSET_BULK_UPDATE, data)
-        catalog_cache.clear()
+        catalog_of(request).clear()
         return json_body(reply)
 
     @get(

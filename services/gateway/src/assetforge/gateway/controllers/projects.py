@@ -11,7 +11,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from assetforge.common.contracts import projects as contract
 from assetforge.gateway.auth.guards import requires_user
 from assetforge.gateway.controllers.catalog import CATALOG_OPT, Cursor, OwnerId, exact_body, json_body, refuse_nul
-from assetforge.gateway.deps import Bus, Catalog
+from assetforge.gateway.deps import AnyRequest, Bus, catalog_of
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED, json_reply
 
 ProjectId = Annotated[UUID, PathParameter()]
@@ -80,9 +80,9 @@ class ProjectsController(Controller):
         status_code=200,
         responses={200: json_reply(contract.ProjectDeleted, "Deleted"), **ERRORS_WITH_NOT_FOUND},
     )
-    async def delete_project(self, bus: Bus, catalog_cache: Catalog, project_id: ProjectId) -> Response[bytes]:
+    async def delete_project(self, request: AnyRequest, bus: Bus, project_id: ProjectId) -> Response[bytes]:
         reply = await bus.request_raw(contract.PROJECT_DELETE, contract.ProjectRef(id=str(project_id)))
-        catalog_cache.clear()  # its assets are unassigned
+        catalog_of(request).clear()  # its assets are unassigned
         return json_body(reply)
 
     @post(
