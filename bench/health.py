@@ -27,9 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from health_report import ME, READY, SUMMARY, render
-from loadgen import Load, WrkResult, run_wrk, write_script, wrk_binary
-from run import (
+from harness import (
     RESULTS,
     SERVICES,
     Harness,
@@ -44,6 +42,8 @@ from run import (
     start_services,
     wait_for,
 )
+from health_report import ME, READY, SUMMARY, render
+from loadgen import Load, WrkResult, run_wrk, write_script, wrk_binary
 from vusers import Backends, Outcome, closed_loop, sampling
 
 from assetforge.gateway.auth.devmode import mint_token

@@ -71,6 +71,23 @@ def write_script(directory: Path) -> Path:
     return script
 
 
+def write_paths_script(directory: Path, name: str, paths: Sequence[str]) -> Path:
+    """A script that asks ``paths`` in turn (each connection thread from its own place),
+    with the same ``done()`` report."""
+    quoted = ", ".join(json.dumps(path) for path in paths)
+    script = directory / f"{name}.lua"
+    script.write_text(
+        f"local paths = {{{quoted}}}\n"
+        "local next_path = 0\n"
+        "setup = function(thread) thread:set('offset', math.random(#paths)) end\n"
+        "request = function()\n"
+        "  next_path = next_path + 1\n"
+        "  return wrk.format(nil, paths[(next_path + (offset or 0)) % #paths + 1])\n"
+        "end\n" + DONE_SCRIPT
+    )
+    return script
+
+
 def run_wrk(binary: str, script: Path, url: str, load: Load, headers: Sequence[str] = ()) -> WrkResult:
     args = [
         binary,

@@ -35,9 +35,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 import nats
-from loadgen import Load, WrkResult, run_wrk, write_script, wrk_binary
-from media_report import MB, render
-from run import (
+from harness import (
     RESULTS,
     Harness,
     Process,
@@ -52,6 +50,8 @@ from run import (
     start_services,
     wait_for,
 )
+from loadgen import Load, WrkResult, run_wrk, write_script, wrk_binary
+from media_report import MB, render
 
 from assetforge.common.blobs import GDD_ASSETS, open_blob_store
 from assetforge.common.contracts import headers
