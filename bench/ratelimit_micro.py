@@ -17,11 +17,9 @@ compares, per check, from one Python process on one connection:
   ``limiter-spent`` the same with a limit of one, so checks meet a key already spent
   (refused in-process, without a round trip).
 
-Scenarios: ``seq-hot`` (one key, sequential), ``seq-new`` (a new key per check),
-``conc-spread`` (``--concurrency`` tasks, one key each), ``conc-hot`` (``--concurrency``
-tasks on one key). Limits are set above the number of checks so every check writes,
-except ``exact``: ``--concurrency`` tasks on one key with limit 100, which shows whether
-the strategy allows exactly 100.
+Scenarios: ``seq-hot`` (one key), ``seq-new`` (a new key per check), ``conc-spread`` and
+``conc-hot`` (``--concurrency`` tasks, one key each / all on one key), all with limits
+above the checks (every check writes), and ``exact``: all tasks on one key, limit 100.
 """
 
 from __future__ import annotations

@@ -18,14 +18,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from assetforge.common.devstack import EmbeddedNats
-from assetforge.common.settings import Env
 from assetforge.gateway.ratelimit import (
     OUTAGE_RETRY_S,
     RateLimiter,
     make_rate_limit_metrics,
     rate_limit_headers,
 )
-from assetforge.gateway.settings import RateLimitSettings, get_rate_limit_settings
+from assetforge.gateway.settings import RateLimitSettings
 from tests.support import wait_until
 
 MINUTE_MS = 60_000
@@ -283,36 +282,3 @@ async def test_a_limiter_that_was_never_started_counts_locally() -> None:
     assert [d.allowed for d in decisions] == [True, True, False]
     # Two counted locally; the refusal of a spent key asks no store.
     assert failures(registry) == 2
-
-
-# --- settings ---------------------------------------------------------------------------
-
-
-def test_settings_defaults() -> None:
-    env = Env({})
-    config = get_rate_limit_settings(env)
-    assert env.problems == []
-    assert (config.max, config.window_ms, config.disabled, config.trusted_proxies) == (100, 60_000, False, ())
-    assert (config.generation_max, config.audio_max) == (10, 20)
-
-
-def test_settings_from_the_environment() -> None:
-    env = Env(
-        {
-            "RATE_LIMIT_MAX": "250",
-            "RATE_LIMIT_WINDOW_MS": "30000",
-            "DISABLE_RATE_LIMITING": "true",
-            "TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32,192.0.2.7",
-        }
-    )
-    config = get_rate_limit_settings(env)
-    assert env.problems == []
-    assert (config.max, config.window_ms, config.disabled) == (250, 30_000, True)
-    assert [str(n) for n in config.trusted_proxies] == ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32"]
-
-
-def test_settings_report_every_problem() -> None:
-    env = Env({"RATE_LIMIT_MAX": "0", "RATE_LIMIT_WINDOW_MS": "soon", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"})
-    get_rate_limit_settings(env)
-    assert len(env.problems) == 3
-    assert any("proxy.local" in problem for problem in env.problems)
