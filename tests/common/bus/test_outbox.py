@@ -118,3 +118,31 @@ async def test_relays_in_parallel_publish_each_row_once(database_url: str, nc: C
     assert registry.get_sample_value("outbox_published_total") == sum(sent)
     for asset_id in asset_ids[:5]:
         assert len(await _events_for(nc, asset_event_subject(asset_id, "created"), expected=1, wait=1)) == 1
+
+
+async def test_a_commit_during_a_relay_pass_does_not_wait_for_the_poll(database_url: str, nc: Client) -> None:
+    """The wake-up of a commit that lands while a pass runs is kept: its row leaves with the
+    next pass, not after the poll interval (which the relay's wake used to lose)."""
+    database = Database(DatabaseSettings(database_url, None, 4, 5000), "outbox-test")
+    asset_id = new_id()
+
+    class Relay(OutboxRelay):
+        passes = 0
+
+        async def relay_once(self) -> int:
+            sent = await super().relay_once()
+            self.passes += 1
+            if self.passes == 1:  # another unit of work commits as this pass ends
+                async with database.unit_of_work() as session:
+                    await add_event(session, outbox, asset_event_subject(asset_id, "created"), asset_created(asset_id))
+            return sent
+
+    relay = Relay(database.engine, outbox, nc.jetstream(), make_bus_metrics(make_registry()), poll_interval=60)
+    database.on_commit(relay.after_commit)
+    relay.start()
+    try:
+        messages = await _events_for(nc, asset_event_subject(asset_id, "created"), expected=1, wait=5)
+    finally:
+        await relay.stop(flush_timeout=1)
+        await database.dispose()
+    assert len(messages) == 1

@@ -108,6 +108,9 @@ class OutboxRelay:
     async def _run(self) -> None:
         failures = 0
         while not self._stopping:
+            # Cleared before the pass, never after it: a commit that wakes the relay while a
+            # pass runs must start the next pass, not wait for the poll.
+            self._wake.clear()
             try:
                 published = await self.relay_once()
                 failures = 0
@@ -121,7 +124,6 @@ class OutboxRelay:
                 continue
             if published == self._batch_size:
                 continue  # more may be waiting
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
 
