@@ -95,8 +95,8 @@ LISTINGS: dict[str, tuple[AssetFilter, PagePosition | None]] = {
 
 def _statement(where: AssetFilter, after: PagePosition | None) -> tuple[str, list[Any]]:
     """The SQL and positional values the repository sends for this listing."""
-    query = _page_query(page_shape(where, after=after is not None))
-    params = page_parameters(where, after, 201)
+    query = _page_query(page_shape(where, after=after is not None), 201)
+    params = page_parameters(where, after)
     compiled = query._statement.compile(dialect=dialect.dialect())  # type: ignore[attr-defined]
     names = compiled.positiontup or ()
     return str(compiled), [params[name] for name in names]

@@ -147,7 +147,7 @@ def visible(viewer_id: str | None, *, admin: bool) -> ColumnElement[bool] | None
     return or_(public, _C.owner_id == viewer_id) if viewer_id is not None else public
 
 
-def _branch(shape: PageShape, visibility: ColumnElement[Any], *, own: bool) -> Select[Any]:
+def _branch(shape: PageShape, visibility: ColumnElement[Any], *, own: bool, limit: int) -> Select[Any]:
     """One visibility's assets, ordered and limited: each branch walks one index."""
     conditions: list[ColumnElement[bool]] = [_C.visibility == visibility]
     if own:
@@ -175,23 +175,32 @@ def _branch(shape: PageShape, visibility: ColumnElement[Any], *, own: bool) -> S
         keys.insert(0, _RANK)
     if shape.after:
         conditions.append(tuple_(*keys) < tuple_(*after))
-    return select(*columns).where(and_(*conditions)).order_by(*order).limit(bindparam("limit"))
+    return select(*columns).where(and_(*conditions)).order_by(*order).limit(_literal(limit))
 
 
-@functools.cache
-def _page_query(shape: PageShape) -> CompiledQuery:
-    branches = [_branch(shape, PUBLIC, own=False)]
+def _literal(limit: int) -> ColumnElement[Any]:
+    """A page size written into the statement, not bound. With ``LIMIT $n`` PostgreSQL's
+    generic plan assumes a tenth of the table, so past a few hundred thousand rows it keeps
+    replanning every execution (0.81 ms a page at 1M rows against 0.60 ms for the generic
+    plan); with the number in the text the generic plan is as cheap and is kept."""
+    return literal_column(str(int(limit)))
+
+
+# One compiled statement per shape and page size (page sizes are 1..201).
+@functools.lru_cache(maxsize=2048)
+def _page_query(shape: PageShape, limit: int) -> CompiledQuery:
+    branches = [_branch(shape, PUBLIC, own=False, limit=limit)]
     if shape.private is Private.OWN:
-        branches.append(_branch(shape, PRIVATE, own=True))
+        branches.append(_branch(shape, PRIVATE, own=True, limit=limit))
     elif shape.private is Private.ALL:
-        branches.append(_branch(shape, PRIVATE, own=False))
+        branches.append(_branch(shape, PRIVATE, own=False, limit=limit))
     if len(branches) == 1:
         return CompiledQuery(branches[0])
     merged = union_all(*branches).subquery("page")
     order = [merged.c.created_at.desc(), cast(merged.c.id, postgresql.UUID).desc()]
     if shape.text:
         order.insert(0, merged.c.rank.desc())
-    return CompiledQuery(select(*merged.c).order_by(*order).limit(bindparam("limit")))
+    return CompiledQuery(select(*merged.c).order_by(*order).limit(_literal(limit)))
 
 
 def page_shape(where: AssetFilter, *, after: bool) -> PageShape:
@@ -212,7 +221,7 @@ def page_shape(where: AssetFilter, *, after: bool) -> PageShape:
     )
 
 
-def page_parameters(where: AssetFilter, after: PagePosition | None, limit: int) -> dict[str, Any]:
+def page_parameters(where: AssetFilter, after: PagePosition | None) -> dict[str, Any]:
     return {
         "viewer_id": where.viewer_id,
         "project_id": where.project_id,
@@ -223,7 +232,6 @@ def page_parameters(where: AssetFilter, after: PagePosition | None, limit: int) 
         "after_rank": after.rank if after else None,
         "after_created_at": after.created_at if after else None,
         "after_id": after.id if after else None,
-        "limit": limit,
     }
 
 
@@ -241,7 +249,7 @@ class AssetRepository(Repository):
         if not isinstance(self._executor, AsyncConnection):
             raise TypeError("list_page runs on a read connection (Database.read_only)")
         shape = page_shape(where, after=after is not None)
-        rows = await _page_query(shape).fetch(self._executor, page_parameters(where, after, limit))
+        rows = await _page_query(shape, limit).fetch(self._executor, page_parameters(where, after))
         if not shape.text:
             return RankedPage([Asset(*row) for row in rows], [])
         return RankedPage([Asset(*row[:-1]) for row in rows], [row[-1] for row in rows])
