@@ -131,7 +131,7 @@ async def test_a_first_page_keeps_its_generic_plan(seeded: asyncpg.Connection, l
     """Prepared as the service prepares it, a first page's query must settle on the generic
     plan: with the page size a bound parameter, PostgreSQL judged the generic plan costlier
     and planned every execution again (0.81 ms a page at a million rows, 0.49 ms planned
-    once). Cursor pages are still planned each time (docs/decisions.md)."""
+    once). A cursor page keeps it at a million rows, not at these 50,000 (docs/decisions.md)."""
     sql, values = _statement(*LISTINGS[listing])
     statement = await seeded.prepare(sql)
     for _ in range(12):
