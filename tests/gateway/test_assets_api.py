@@ -12,7 +12,8 @@ import httpx
 import pytest
 from nats.aio.client import Client
 
-from tests.gateway.test_assets_support import People, eventually, ids, listed, new_asset, people_of
+from tests.gateway.people import People, people_of
+from tests.gateway.test_assets_support import eventually, ids, listed, new_asset
 from tests.helpers import activity_count, create_asset
 from tests.media import files
 from tests.privy import FakePrivy

@@ -24,17 +24,8 @@ from assetforge.common.contracts.generation import (
     pipeline_event_subject,
 )
 from assetforge.common.contracts.media import FileDeleted, FileMirrored, file_event_subject
-from tests.gateway.test_assets_support import (
-    People,
-    completed,
-    eventually,
-    ids,
-    listed,
-    new_asset,
-    people_of,
-    pipeline,
-    publish,
-)
+from tests.gateway.people import People, people_of
+from tests.gateway.test_assets_support import completed, eventually, ids, listed, new_asset, pipeline, publish
 from tests.helpers import scalar
 from tests.media import files
 from tests.privy import FakePrivy

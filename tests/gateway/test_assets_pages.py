@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.gateway.test_assets_support import People, Person, ids, listed, new_asset, people_of
+from tests.gateway.people import People, Person, people_of
+from tests.gateway.test_assets_support import ids, listed, new_asset
 from tests.privy import FakePrivy
 
 

@@ -1,5 +1,5 @@
-"""What the catalog's tests share: two members and an admin with their credentials,
-assets made through the gateway, listings read whole, and waiting for events to land."""
+"""What the catalog's asset tests share (the people: tests/gateway/people.py): assets
+made through the gateway, listings read whole, and waiting for events to land."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -22,46 +21,9 @@ from assetforge.common.contracts.generation import (
     catalog_asset_id,
     pipeline_event_subject,
 )
-from tests.helpers import scalar
-from tests.privy import FakePrivy, bearer
+from tests.gateway.people import Person
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class People:
-    alice: Person
-    bob: Person
-    admin: Person
-
-
-async def _person(gateway: httpx.AsyncClient, privy: FakePrivy, subject: str) -> Person:
-    headers = bearer(privy.token(subject))
-    me = await gateway.get("/api/users/me", headers=headers)
-    assert me.status_code == 200, me.text
-    return Person(me.json()["user"]["id"], headers)
-
-
-async def people_of(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
-    """Two members (first seen now) and an admin (made one before first sight)."""
-    prefix = f"did:privy:cat-{uuid.uuid4().hex[:10]}"
-    await scalar(
-        database_url,
-        "INSERT INTO gateway.users (id, privy_user_id, role) VALUES (:i, :s, 'admin') RETURNING 1",
-        i=uuid.uuid4(),
-        s=f"{prefix}-admin",
-    )
-    return People(
-        alice=await _person(gateway, privy, f"{prefix}-alice"),
-        bob=await _person(gateway, privy, f"{prefix}-bob"),
-        admin=await _person(gateway, privy, f"{prefix}-admin"),
-    )
 
 
 async def new_asset(gateway: httpx.AsyncClient, person: Person, **fields: Any) -> dict[str, Any]:

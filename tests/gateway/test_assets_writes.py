@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.gateway.test_assets_support import People, eventually, new_asset, people_of
+from tests.gateway.people import People, people_of
+from tests.gateway.test_assets_support import eventually, new_asset
 from tests.helpers import scalar
 from tests.privy import FakePrivy
 

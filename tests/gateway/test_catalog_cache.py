@@ -17,7 +17,8 @@ from nats.aio.client import Client
 
 from assetforge.common.contracts import headers
 from assetforge.common.contracts.assets import ASSET_GET, ASSET_LIST, ASSET_UPDATE
-from tests.gateway.test_assets_support import People, Person, ids, new_asset, people_of
+from tests.gateway.people import People, Person, people_of
+from tests.gateway.test_assets_support import ids, new_asset
 from tests.privy import FakePrivy
 
 FRESH_WITHIN_S = 0.1

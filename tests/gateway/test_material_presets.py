@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests.gateway.test_world_configs_support import People, fields_of, people_of
+from tests.gateway.people import People, people_of
+from tests.gateway.test_world_configs_support import fields_of
 from tests.helpers import scalar
 from tests.privy import FakePrivy
 

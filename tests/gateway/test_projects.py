@@ -7,14 +7,14 @@ import httpx
 import pytest
 from nats.aio.client import Client
 
-from tests.gateway.test_projects_support import Cast, cast_of
+from tests.gateway.people import People, people_of
 from tests.helpers import create_asset
 from tests.privy import FakePrivy
 
 
 @pytest.fixture
-async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> Cast:
-    return await cast_of(gateway, privy, database_url)
+async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
+    return await people_of(gateway, privy, database_url)
 
 
 async def _project(gateway: httpx.AsyncClient, headers: dict[str, str], **fields: object) -> dict[str, object]:
@@ -25,7 +25,7 @@ async def _project(gateway: httpx.AsyncClient, headers: dict[str, str], **fields
 
 
 async def test_a_project_is_created_read_and_listed_in_the_original_wrappers(
-    gateway: httpx.AsyncClient, cast: Cast
+    gateway: httpx.AsyncClient, cast: People
 ) -> None:
     created = await gateway.post(
         "/api/projects",
@@ -51,7 +51,7 @@ async def test_a_project_is_created_read_and_listed_in_the_original_wrappers(
     assert listed.json() == {"success": True, "projects": [project], "nextCursor": None}
 
 
-async def test_the_original_frontends_trailing_slash_is_accepted(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_the_original_frontends_trailing_slash_is_accepted(gateway: httpx.AsyncClient, cast: People) -> None:
     created = await gateway.post("/api/projects/", json={"name": "slashed"}, headers=cast.alice.headers)
     assert created.status_code == 201, created.text
     listed = await gateway.get("/api/projects/", params={"includeArchived": "true"}, headers=cast.alice.headers)
@@ -64,7 +64,7 @@ async def test_projects_need_a_signed_in_user(gateway: httpx.AsyncClient) -> Non
 
 
 async def test_another_member_finds_nothing_and_an_admin_finds_everything(
-    gateway: httpx.AsyncClient, cast: Cast
+    gateway: httpx.AsyncClient, cast: People
 ) -> None:
     project = await _project(gateway, cast.alice.headers)
     url = f"/api/projects/{project['id']}"
@@ -111,7 +111,7 @@ async def test_another_member_finds_nothing_and_an_admin_finds_everything(
     ],
 )
 async def test_a_bad_field_is_a_422_naming_it(
-    gateway: httpx.AsyncClient, cast: Cast, body: dict[str, object], field: str
+    gateway: httpx.AsyncClient, cast: People, body: dict[str, object], field: str
 ) -> None:
     response = await gateway.post("/api/projects", json=body, headers=cast.alice.headers)
     assert response.status_code == 422, response.text
@@ -119,14 +119,14 @@ async def test_a_bad_field_is_a_422_naming_it(
     assert [f["field"] for f in response.json()["fields"]] == [field]
 
 
-async def test_a_missing_name_is_a_422_that_says_so(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_a_missing_name_is_a_422_that_says_so(gateway: httpx.AsyncClient, cast: People) -> None:
     response = await gateway.post("/api/projects", json={"description": "no name"}, headers=cast.alice.headers)
     assert response.status_code == 422, response.text
     # The edge names a missing field in the message (msgspec gives no path for it).
     assert "`name`" in response.json()["fields"][0]["message"]
 
 
-async def test_unknown_fields_are_ignored_and_bad_queries_are_422s(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_unknown_fields_are_ignored_and_bad_queries_are_422s(gateway: httpx.AsyncClient, cast: People) -> None:
     project = await _project(gateway, cast.alice.headers, isFavorite=True, userId="someone else")
     assert project["ownerId"] == cast.alice.id
     url = f"/api/projects/{project['id']}"
@@ -138,7 +138,7 @@ async def test_unknown_fields_are_ignored_and_bad_queries_are_422s(gateway: http
         assert [f["field"] for f in response.json()["fields"]] == [field]
 
 
-async def test_a_patch_changes_only_what_it_sends(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_a_patch_changes_only_what_it_sends(gateway: httpx.AsyncClient, cast: People) -> None:
     project = await _project(gateway, cast.alice.headers, description="old", settings={"a": 1, "b": 2})
     url = f"/api/projects/{project['id']}"
     renamed = (await gateway.patch(url, json={"name": "New name"}, headers=cast.alice.headers)).json()["project"]
@@ -151,7 +151,7 @@ async def test_a_patch_changes_only_what_it_sends(gateway: httpx.AsyncClient, ca
     assert unchanged.json()["project"] == after
 
 
-async def test_archived_projects_leave_the_list_unless_asked_for(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_archived_projects_leave_the_list_unless_asked_for(gateway: httpx.AsyncClient, cast: People) -> None:
     kept = await _project(gateway, cast.alice.headers, name="kept")
     shelved = await _project(gateway, cast.alice.headers, name="shelved")
     archived = await gateway.post(f"/api/projects/{shelved['id']}/archive", headers=cast.alice.headers)
@@ -176,7 +176,7 @@ async def test_archived_projects_leave_the_list_unless_asked_for(gateway: httpx.
     assert [p["id"] for p in default] == [shelved["id"], kept["id"]]
 
 
-async def test_the_list_pages_with_a_cursor(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_the_list_pages_with_a_cursor(gateway: httpx.AsyncClient, cast: People) -> None:
     created = [await _project(gateway, cast.alice.headers, name=f"p{i}") for i in range(5)]
     seen: list[object] = []
     params: dict[str, object] = {"limit": 2}
@@ -193,7 +193,7 @@ async def test_the_list_pages_with_a_cursor(gateway: httpx.AsyncClient, cast: Ca
 
 
 async def test_deleting_a_project_unassigns_its_assets_without_deleting_them(
-    gateway: httpx.AsyncClient, nc: Client, cast: Cast
+    gateway: httpx.AsyncClient, nc: Client, cast: People
 ) -> None:
     project = await _project(gateway, cast.alice.headers)
     assets = [await create_asset(nc, cast.alice.id, name=f"blade {i}", projectId=project["id"]) for i in range(2)]
@@ -213,7 +213,7 @@ async def test_deleting_a_project_unassigns_its_assets_without_deleting_them(
     assert (await gateway.delete(url, headers=cast.alice.headers)).status_code == 404
 
 
-async def test_an_admin_may_delete_anyones_project(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_an_admin_may_delete_anyones_project(gateway: httpx.AsyncClient, cast: People) -> None:
     project = await _project(gateway, cast.bob.headers)
     deleted = await gateway.delete(f"/api/projects/{project['id']}", headers=cast.admin.headers)
     assert deleted.status_code == 200, deleted.text

@@ -11,14 +11,14 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
-from tests.gateway.test_projects_support import Cast, cast_of
+from tests.gateway.people import People, people_of
 from tests.helpers import create_asset
 from tests.privy import FakePrivy
 
 
 @pytest.fixture
-async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> Cast:
-    return await cast_of(gateway, privy, database_url)
+async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
+    return await people_of(gateway, privy, database_url)
 
 
 async def _project_id(gateway: httpx.AsyncClient, headers: dict[str, str]) -> str:
@@ -33,7 +33,7 @@ def _when(stamp: str) -> datetime:
 
 
 async def test_a_project_lists_the_assets_its_caller_may_see_newest_first(
-    gateway: httpx.AsyncClient, nc: Client, cast: Cast
+    gateway: httpx.AsyncClient, nc: Client, cast: People
 ) -> None:
     project_id = await _project_id(gateway, cast.alice.headers)
     own = [
@@ -66,7 +66,7 @@ async def test_a_project_lists_the_assets_its_caller_may_see_newest_first(
 
 
 async def test_stats_count_the_visible_assets_by_type_with_their_known_sizes(
-    gateway: httpx.AsyncClient, nc: Client, cast: Cast
+    gateway: httpx.AsyncClient, nc: Client, cast: People
 ) -> None:
     project_id = await _project_id(gateway, cast.alice.headers)
     url = f"/api/projects/{project_id}/stats"
@@ -100,7 +100,7 @@ async def test_stats_count_the_visible_assets_by_type_with_their_known_sizes(
     assert (as_admin["assetCount"], as_admin["assetsByType"]) == (5, {"weapon": 2, "armor": 2, "prop": 1})
 
 
-async def test_every_change_publishes_its_event(gateway: httpx.AsyncClient, nc: Client, cast: Cast) -> None:
+async def test_every_change_publishes_its_event(gateway: httpx.AsyncClient, nc: Client, cast: People) -> None:
     received: list[Msg] = []
 
     async def keep(msg: Msg) -> None:

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from nats.aio.client import Client
 
-from tests.gateway.test_projects_support import Cast, cast_of
+from tests.gateway.people import People, people_of
 from tests.helpers import create_asset
 from tests.privy import FakePrivy
 
 
 @pytest.fixture
-async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> Cast:
-    return await cast_of(gateway, privy, database_url)
+async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
+    return await people_of(gateway, privy, database_url)
 
 
 def _link(source: str, target: str, kind: str = "related_to", **fields: object) -> dict[str, object]:
@@ -37,7 +37,7 @@ async def _create(gateway: httpx.AsyncClient, headers: dict[str, str], body: dic
     return link
 
 
-async def test_a_link_is_created_read_listed_and_deleted(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_a_link_is_created_read_listed_and_deleted(gateway: httpx.AsyncClient, cast: People) -> None:
     npc, quest = str(uuid.uuid4()), str(uuid.uuid4())
     created = await gateway.post(
         "/api/relationships", json=_link(npc, quest, "gives_quest", strength=0.8), headers=cast.alice.headers
@@ -60,13 +60,13 @@ async def test_a_link_is_created_read_listed_and_deleted(gateway: httpx.AsyncCli
     assert (await gateway.get(url, headers=cast.alice.headers)).status_code == 404
 
 
-async def test_the_default_strength_is_a_half(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_the_default_strength_is_a_half(gateway: httpx.AsyncClient, cast: People) -> None:
     link = await _create(gateway, cast.alice.headers, _link("a1", "b1"))
     assert link["strength"] == 0.5
 
 
 async def test_the_same_link_twice_is_a_conflict_but_another_users_is_not(
-    gateway: httpx.AsyncClient, cast: Cast
+    gateway: httpx.AsyncClient, cast: People
 ) -> None:
     body = _link(str(uuid.uuid4()), str(uuid.uuid4()), "ally_of")
     await _create(gateway, cast.alice.headers, body)
@@ -96,7 +96,7 @@ async def test_the_same_link_twice_is_a_conflict_but_another_users_is_not(
     ],
 )
 async def test_a_bad_field_is_a_422_naming_it(
-    gateway: httpx.AsyncClient, cast: Cast, changes: dict[str, object], field: str
+    gateway: httpx.AsyncClient, cast: People, changes: dict[str, object], field: str
 ) -> None:
     body = {**_link("same", "other"), **changes}
     response = await gateway.post("/api/relationships", json=body, headers=cast.alice.headers)
@@ -104,7 +104,7 @@ async def test_a_bad_field_is_a_422_naming_it(
     assert [f["field"] for f in response.json()["fields"]] == [field]
 
 
-async def test_a_missing_field_is_a_422_naming_it(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_a_missing_field_is_a_422_naming_it(gateway: httpx.AsyncClient, cast: People) -> None:
     body = _link("a", "b")
     del body["relationshipType"]
     response = await gateway.post("/api/relationships", json=body, headers=cast.alice.headers)
@@ -113,7 +113,7 @@ async def test_a_missing_field_is_a_422_naming_it(gateway: httpx.AsyncClient, ca
 
 
 async def test_another_member_cannot_see_or_remove_a_link_and_an_admin_can(
-    gateway: httpx.AsyncClient, cast: Cast
+    gateway: httpx.AsyncClient, cast: People
 ) -> None:
     link = await _create(gateway, cast.alice.headers, _link(str(uuid.uuid4()), str(uuid.uuid4())))
     url = f"/api/relationships/{link['id']}"
@@ -138,7 +138,7 @@ async def test_another_member_cannot_see_or_remove_a_link_and_an_admin_can(
 
 
 async def test_no_one_links_to_another_users_private_project_or_asset(
-    gateway: httpx.AsyncClient, nc: Client, cast: Cast
+    gateway: httpx.AsyncClient, nc: Client, cast: People
 ) -> None:
     project = await gateway.post("/api/projects", json={"name": "secret"}, headers=cast.alice.headers)
     project_id = project.json()["project"]["id"]
@@ -158,7 +158,7 @@ async def test_no_one_links_to_another_users_private_project_or_asset(
     await _create(gateway, cast.alice.headers, {**_link("n", "q"), "sourceType": "project", "sourceId": project_id})
 
 
-async def test_the_list_filters_and_pages(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_the_list_filters_and_pages(gateway: httpx.AsyncClient, cast: People) -> None:
     npc = str(uuid.uuid4())
     made = [await _create(gateway, cast.alice.headers, _link(npc, f"q{i}", "mentions")) for i in range(4)]
     other = await _create(gateway, cast.alice.headers, _link(npc, "q9", "requires"))
@@ -184,7 +184,7 @@ async def test_the_list_filters_and_pages(gateway: httpx.AsyncClient, cast: Cast
         assert (response.status_code, response.json()["fields"][0]["field"]) == (422, field)
 
 
-async def test_deleting_a_project_removes_the_links_to_it(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_deleting_a_project_removes_the_links_to_it(gateway: httpx.AsyncClient, cast: People) -> None:
     project = await gateway.post("/api/projects", json={"name": "linked"}, headers=cast.alice.headers)
     project_id = project.json()["project"]["id"]
     link = await _create(
@@ -194,7 +194,7 @@ async def test_deleting_a_project_removes_the_links_to_it(gateway: httpx.AsyncCl
     assert (await gateway.get(f"/api/relationships/{link['id']}", headers=cast.alice.headers)).status_code == 404
 
 
-async def test_deleting_an_asset_removes_the_links_to_it(gateway: httpx.AsyncClient, nc: Client, cast: Cast) -> None:
+async def test_deleting_an_asset_removes_the_links_to_it(gateway: httpx.AsyncClient, nc: Client, cast: People) -> None:
     asset = await create_asset(nc, cast.alice.id)
     to_asset = {**_link("n", "q", "mentions"), "targetType": "asset", "targetId": asset["id"]}
     mine = await _create(gateway, cast.alice.headers, to_asset)

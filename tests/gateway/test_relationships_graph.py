@@ -8,13 +8,13 @@ import uuid
 import httpx
 import pytest
 
-from tests.gateway.test_projects_support import Cast, cast_of
+from tests.gateway.people import People, people_of
 from tests.privy import FakePrivy
 
 
 @pytest.fixture
-async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> Cast:
-    return await cast_of(gateway, privy, database_url)
+async def cast(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
+    return await people_of(gateway, privy, database_url)
 
 
 async def _link(
@@ -34,7 +34,7 @@ async def _link(
 
 
 async def test_the_graph_reaches_depth_two_exactly_and_walks_a_cycle_once(
-    gateway: httpx.AsyncClient, cast: Cast
+    gateway: httpx.AsyncClient, cast: People
 ) -> None:
     def entity(kind: str) -> tuple[str, str]:
         return kind, str(uuid.uuid4())
@@ -76,13 +76,13 @@ async def test_the_graph_reaches_depth_two_exactly_and_walks_a_cycle_once(
     assert {(n["type"], n["id"]): n["depth"] for n in from_c["nodes"]} == {c: 0, b: 1, f: 1, a: 2}
 
 
-async def test_an_entity_without_links_has_an_empty_graph(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_an_entity_without_links_has_an_empty_graph(gateway: httpx.AsyncClient, cast: People) -> None:
     response = await gateway.get(f"/api/relationships/graph/{uuid.uuid4()}", headers=cast.alice.headers)
     assert response.status_code == 200, response.text
     assert response.json() == {"nodes": [], "edges": [], "truncated": False}
 
 
-async def test_an_admin_reads_another_users_graph_by_naming_them(gateway: httpx.AsyncClient, cast: Cast) -> None:
+async def test_an_admin_reads_another_users_graph_by_naming_them(gateway: httpx.AsyncClient, cast: People) -> None:
     npc, quest = ("npc", str(uuid.uuid4())), ("quest", str(uuid.uuid4()))
     link = await _link(gateway, cast.alice.headers, npc, quest, "gives_quest")
     url = f"/api/relationships/graph/{npc[1]}"
@@ -94,7 +94,7 @@ async def test_an_admin_reads_another_users_graph_by_naming_them(gateway: httpx.
 
 
 @pytest.mark.parametrize("entity_id", ["x" * 129, "-leading-dash", "a b"])
-async def test_a_bad_entity_id_is_a_422_naming_it(gateway: httpx.AsyncClient, cast: Cast, entity_id: str) -> None:
+async def test_a_bad_entity_id_is_a_422_naming_it(gateway: httpx.AsyncClient, cast: People, entity_id: str) -> None:
     response = await gateway.get(f"/api/relationships/graph/{entity_id}", headers=cast.alice.headers)
     assert response.status_code == 422, response.text
     assert [f["field"] for f in response.json()["fields"]] == ["entity_id"]

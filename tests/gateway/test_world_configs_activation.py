@@ -12,7 +12,8 @@ import pytest
 from nats.aio.client import Client
 from sqlalchemy.exc import IntegrityError
 
-from tests.gateway.test_world_configs_support import BASE, People, create_config, history_of, people_of
+from tests.gateway.people import People, people_of
+from tests.gateway.test_world_configs_support import BASE, create_config, history_of
 from tests.helpers import scalar
 from tests.privy import FakePrivy
 

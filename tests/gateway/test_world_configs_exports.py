@@ -17,7 +17,8 @@ import json
 import httpx
 import pytest
 
-from tests.gateway.test_world_configs_support import BASE, People, create_config, fields_of, history_of, people_of
+from tests.gateway.people import People, people_of
+from tests.gateway.test_world_configs_support import BASE, create_config, fields_of, history_of
 from tests.privy import FakePrivy
 
 CONTENT = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Request, Response, delete, get, patch, post
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -17,7 +17,7 @@ from litestar.response import Redirect
 from assetforge.common.contracts import assets as contract
 from assetforge.gateway.auth.guards import requires_user
 from assetforge.gateway.controllers.asset_lists import PageOperation, next_page_headers, split_page
-from assetforge.gateway.controllers.catalog import CATALOG_OPT, exact_body, json_body, refuse_nul
+from assetforge.gateway.controllers.catalog import CatalogController, Cursor, Limit, json_body, refuse_nul
 from assetforge.gateway.deps import Bus, catalog_of
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, OPTIONAL_AUTH, SECURED, json_reply
 from assetforge.gateway.schemas import NO_NUL
@@ -26,12 +26,10 @@ AssetId = Annotated[UUID, PathParameter()]
 _ANY = Request[Any, Any, Any]
 
 
-class AssetsController(Controller):
+class AssetsController(CatalogController):
     path = "/api/assets"
     tags = ["assets"]  # noqa: RUF012 - Litestar reads this class attribute
     # Security is declared per route: Litestar adds a controller's to each route's own.
-    opt = CATALOG_OPT
-    before_request = staticmethod(exact_body)
 
     @get(
         "/",
@@ -47,8 +45,8 @@ class AssetsController(Controller):
         self,
         request: _ANY,
         bus: Bus,
-        limit: Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_PAGE_SIZE,
-        cursor: Annotated[str | None, QueryParameter(max_length=512, pattern=NO_NUL)] = None,
+        limit: Limit = contract.DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
         project_id: Annotated[UUID | None, QueryParameter(name="projectId")] = None,
         asset_type: Annotated[contract.AssetType | None, QueryParameter(name="type")] = None,
         status: Annotated[contract.AssetStatus | None, QueryParameter()] = None,

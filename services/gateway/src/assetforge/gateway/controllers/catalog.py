@@ -8,10 +8,11 @@ import re
 from typing import Annotated, Any
 
 import msgspec
-from litestar import MediaType, Response
+from litestar import Controller, MediaType, Response
 from litestar.params import QueryParameter
 
 from assetforge.common.bus.codec import validation_failure
+from assetforge.common.contracts.assets import MAX_PAGE_SIZE
 from assetforge.common.contracts.errors import ErrorCode, FieldError
 from assetforge.common.errors import ValidationFailed
 from assetforge.common.jsonvalue import holds_nul
@@ -22,6 +23,7 @@ from assetforge.gateway.schemas import NO_NUL
 # that breaks the schema is a 422 naming the field, as the original frontend expects.
 CATALOG_OPT: dict[str, Any] = {"invalid_request": ErrorCode.VALIDATION_ERROR}
 
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
 Cursor = Annotated[str | None, QueryParameter(max_length=512, pattern=NO_NUL)]
 OwnerId = Annotated[
     str | None,
@@ -59,3 +61,10 @@ def refuse_nul(**members: object) -> None:
     for name, value in members.items():
         if value is not msgspec.UNSET and holds_nul(value):
             raise ValidationFailed.of(name, "must not contain NUL (U+0000) characters")
+
+
+class CatalogController(Controller):
+    """What every catalog controller is: the compatible 422 and bodies checked exactly."""
+
+    opt = CATALOG_OPT
+    before_request = staticmethod(exact_body)

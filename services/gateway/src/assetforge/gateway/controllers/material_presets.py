@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Response, delete, get, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.common.contracts import material_presets as contract
 from assetforge.gateway.auth.guards import requires_user
-from assetforge.gateway.controllers.catalog import CATALOG_OPT, exact_body, json_body
+from assetforge.gateway.controllers.catalog import CatalogController, json_body
 from assetforge.gateway.deps import Bus
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, OPTIONAL_AUTH, SECURED, json_reply
 from assetforge.gateway.schemas import NO_NUL
@@ -22,11 +22,9 @@ _list_decoder = msgspec.json.Decoder(contract.MaterialPresetList)
 _READ_ONLY = "System presets are read-only (403, admins included); another user's custom preset is not found."
 
 
-class MaterialPresetsController(Controller):
+class MaterialPresetsController(CatalogController):
     path = "/api/material-presets"
     tags = ["material presets"]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = CATALOG_OPT
-    before_request = staticmethod(exact_body)
 
     @get(
         "/",

@@ -5,26 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Response, delete, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.common.contracts import projects as contract
 from assetforge.gateway.auth.guards import requires_user
-from assetforge.gateway.controllers.catalog import CATALOG_OPT, Cursor, OwnerId, exact_body, json_body, refuse_nul
+from assetforge.gateway.controllers.catalog import CatalogController, Cursor, Limit, OwnerId, json_body, refuse_nul
 from assetforge.gateway.deps import AnyRequest, Bus, catalog_of
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED, json_reply
 
 ProjectId = Annotated[UUID, PathParameter()]
-Limit = Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)]
 
 
-class ProjectsController(Controller):
+class ProjectsController(CatalogController):
     path = "/api/projects"
     tags = ["projects"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [requires_user]  # noqa: RUF012
     security = SECURED
-    opt = CATALOG_OPT
-    before_request = staticmethod(exact_body)
 
     @post(
         "/",

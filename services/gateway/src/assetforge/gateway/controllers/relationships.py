@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Response, delete, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.common.contracts import projects as contract
 from assetforge.gateway.auth.guards import requires_user
-from assetforge.gateway.controllers.catalog import CATALOG_OPT, Cursor, OwnerId, exact_body, json_body, refuse_nul
-from assetforge.gateway.controllers.projects import Limit
+from assetforge.gateway.controllers.catalog import CatalogController, Cursor, Limit, OwnerId, json_body, refuse_nul
 from assetforge.gateway.deps import Bus
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED, json_reply
 from assetforge.gateway.schemas import ErrorBody
@@ -25,13 +24,11 @@ _DUPLICATE = {
 }
 
 
-class RelationshipsController(Controller):
+class RelationshipsController(CatalogController):
     path = "/api/relationships"
     tags = ["relationships"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [requires_user]  # noqa: RUF012
     security = SECURED
-    opt = CATALOG_OPT
-    before_request = staticmethod(exact_body)
 
     @post(
         "/",

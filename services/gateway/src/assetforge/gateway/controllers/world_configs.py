@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Response, delete, get, patch, post, put
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from assetforge.common.contracts import worlds as contract
 from assetforge.gateway.auth.guards import requires_user
-from assetforge.gateway.controllers.catalog import CATALOG_OPT, Cursor, exact_body, json_body, refuse_nul
+from assetforge.gateway.controllers.catalog import CatalogController, Cursor, Limit, json_body, refuse_nul
 from assetforge.gateway.deps import Bus
 from assetforge.gateway.openapi import ERRORS, ERRORS_WITH_NOT_FOUND, SECURED, json_reply
 from assetforge.gateway.schemas import NO_NUL
 
 ConfigId = Annotated[UUID, PathParameter()]
-Limit = Annotated[int, QueryParameter(ge=1, le=contract.MAX_PAGE_SIZE)]
 # The free-form members of a config (attribute -> wire name).
 _FREE_FORM = {
     "races": "races",
@@ -42,13 +41,11 @@ _CHANGES = (
 )
 
 
-class WorldConfigsController(Controller):
+class WorldConfigsController(CatalogController):
     path = "/api/world-config"
     tags = ["world configs"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [requires_user]  # noqa: RUF012
     security = SECURED
-    opt = CATALOG_OPT
-    before_request = staticmethod(exact_body)
 
     @get(
         "/",

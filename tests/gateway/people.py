@@ -1,5 +1,5 @@
-"""The people the projects and relationships tests need: two members and an admin, each
-with their gateway user id (what owns things on the bus) and credentials."""
+"""The people the catalog's tests need: two members and an admin, each with their gateway
+user id (what owns things on the bus) and credentials."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Cast:
+class People:
     alice: Person
     bob: Person
     admin: Person
@@ -32,16 +32,17 @@ async def _person(gateway: httpx.AsyncClient, privy: FakePrivy, subject: str) ->
     return Person(me.json()["user"]["id"], headers)
 
 
-async def cast_of(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> Cast:
-    """Two members (first seen now) and an admin (an admin before first sight)."""
-    prefix = f"did:privy:proj-{uuid.uuid4().hex[:10]}"
+async def people_of(gateway: httpx.AsyncClient, privy: FakePrivy, database_url: str) -> People:
+    """Two members (first seen now) and an admin (made one before first sight), new for
+    each call so tests sharing the database do not see each other's things."""
+    prefix = f"did:privy:cat-{uuid.uuid4().hex[:10]}"
     await scalar(
         database_url,
         "INSERT INTO gateway.users (id, privy_user_id, role) VALUES (:i, :s, 'admin') RETURNING 1",
         i=uuid.uuid4(),
         s=f"{prefix}-admin",
     )
-    return Cast(
+    return People(
         alice=await _person(gateway, privy, f"{prefix}-alice"),
         bob=await _person(gateway, privy, f"{prefix}-bob"),
         admin=await _person(gateway, privy, f"{prefix}-admin"),
