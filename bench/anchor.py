@@ -12,6 +12,8 @@ import asyncpg
 from harness import BENCH, Harness, Process, free_port, say, wait_for
 from sqlalchemy.engine import make_url
 
+from assetforge.common.devstack import asyncpg_dsn
+
 ANCHOR = BENCH / "anchor"
 BUN = ANCHOR / "node_modules" / ".bin" / "bun"
 
@@ -46,15 +48,7 @@ def _connection_env(database_url: str) -> dict[str, str]:
 
 
 async def _seed(database_url: str, count: int) -> None:
-    url = make_url(database_url)
-    host = url.query.get("host")
-    connection = await asyncpg.connect(
-        user=url.username,
-        password=url.password or None,
-        database=url.database,
-        host=host if isinstance(host, str) else url.host,
-        port=url.port,
-    )
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await connection.execute((ANCHOR / "seed.sql").read_text().replace(":n", str(int(count))))
     finally:

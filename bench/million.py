@@ -12,9 +12,9 @@ import time
 import asyncpg
 from harness import say
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from assetforge.common.db import Database
+from assetforge.common.devstack import asyncpg_dsn
 from assetforge.common.settings import Env, get_database_settings
 
 BATCH = 100_000
@@ -198,15 +198,7 @@ async def _seed(env: dict[str, str], count: int, me: str) -> None:
         await database.dispose()
     # As a database in service would be: vacuumed (visibility map and hint bits set, so the
     # first reads do not write) and analyzed, with the writes checkpointed before measuring.
-    url = make_url(env["DATABASE_URL"])
-    host = url.query.get("host")
-    connection = await asyncpg.connect(
-        user=url.username,
-        password=url.password or None,
-        database=url.database,
-        host=host if isinstance(host, str) else url.host,
-        port=url.port,
-    )
+    connection = await asyncpg.connect(asyncpg_dsn(env["DATABASE_URL"]))
     try:
         await connection.execute("SET statement_timeout = 0")
         await connection.execute("VACUUM (ANALYZE) assets.assets")

@@ -127,7 +127,7 @@ async def ensure_database(url: str, name: str) -> str:
     from sqlalchemy.engine import make_url  # noqa: PLC0415
 
     server = make_url(url)
-    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -140,14 +140,15 @@ async def ensure_database(url: str, name: str) -> str:
 async def drop_database(url: str, name: str) -> None:
     import asyncpg  # noqa: PLC0415
 
-    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
+    """The DSN asyncpg takes for a SQLAlchemy URL (a Unix socket's ``?host=`` included)."""
     from sqlalchemy.engine import make_url  # noqa: PLC0415
 
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
