@@ -34,13 +34,13 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from assetforge.common.contracts.assets import ASSET_EVENTS_FILTER
+from assetforge.common.contracts.projects import PROJECT_EVENTS_FILTER
 from assetforge.gateway.auth.cache import identity_of
 from assetforge.gateway.files.conditional import matches
 
 log = logging.getLogger(__name__)
 
-ASSET_EVENTS = "evt.assets.asset.*.*"
-PROJECT_EVENTS = "evt.assets.project.*.*"
 Header = tuple[bytes, bytes]
 Key = tuple[str, bytes]
 # Anonymous replies may be kept by browsers but are checked each time (ETag); a shared
@@ -129,8 +129,8 @@ class CatalogCache:
         self._client = client
         self._reconnects = client.stats["reconnects"]
         self._subscriptions = [
-            await client.subscribe(ASSET_EVENTS, cb=self._asset_changed),
-            await client.subscribe(PROJECT_EVENTS, cb=self._project_changed),
+            await client.subscribe(ASSET_EVENTS_FILTER, cb=self._asset_changed),
+            await client.subscribe(PROJECT_EVENTS_FILTER, cb=self._project_changed),
         ]
 
     async def stop(self) -> None:

@@ -9,7 +9,14 @@ from litestar import Litestar
 
 from assetforge.common.backend import HTTP_PORT
 from assetforge.common.cli import ServiceEntry
-from assetforge.common.contracts.media import FILE_STORED_FILTER, FileDeleted, FileMirrored, FileStored
+from assetforge.common.contracts.media import (
+    FILE_DELETED_FILTER,
+    FILE_MIRRORED_FILTER,
+    FILE_STORED_FILTER,
+    FileDeleted,
+    FileMirrored,
+    FileStored,
+)
 from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
@@ -24,8 +31,8 @@ from assetforge.media.settings import DEFAULT_HTTP_PORT, SERVICE, Settings, load
 
 PUBLISHES = [
     EventDoc(FILE_STORED_FILTER, FileStored, "A file was stored (or a generated file's name given new bytes)"),
-    EventDoc("evt.media.file.*.mirrored", FileMirrored, "A stored file's copy is on the CDN"),
-    EventDoc("evt.media.file.*.deleted", FileDeleted, "A file's record was deleted"),
+    EventDoc(FILE_MIRRORED_FILTER, FileMirrored, "A stored file's copy is on the CDN"),
+    EventDoc(FILE_DELETED_FILTER, FileDeleted, "A file's record was deleted"),
 ]
 
 

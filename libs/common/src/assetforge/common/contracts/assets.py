@@ -41,6 +41,8 @@ def asset_event_subject(asset_id: str, event: str) -> str:
 ASSET_CREATED_FILTER = "evt.assets.asset.*.created"
 ASSET_UPDATED_FILTER = "evt.assets.asset.*.updated"
 ASSET_DELETED_FILTER = "evt.assets.asset.*.deleted"
+# Every event of every asset.
+ASSET_EVENTS_FILTER = "evt.assets.asset.*.*"
 
 
 class AssetType(StrEnum):

@@ -142,6 +142,8 @@ class StorageHealth(msgspec.Struct, frozen=True, rename="camel"):
 
 # Events (through the media service's outbox).
 FILE_STORED_FILTER = "evt.media.file.*.stored"
+FILE_MIRRORED_FILTER = "evt.media.file.*.mirrored"
+FILE_DELETED_FILTER = "evt.media.file.*.deleted"
 
 
 def file_event_subject(file_id: str, event: str) -> str:

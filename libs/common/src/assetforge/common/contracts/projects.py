@@ -57,6 +57,10 @@ ASSET_ENTITY = "asset"
 PROJECT_ENTITY = "project"
 
 
+# Every event of every project.
+PROJECT_EVENTS_FILTER = "evt.assets.project.*.*"
+
+
 def project_event_subject(project_id: str, event: str) -> str:
     return f"evt.assets.project.{project_id}.{event}"
 

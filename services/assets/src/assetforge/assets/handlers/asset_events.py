@@ -8,10 +8,7 @@ from assetforge.assets.service import projections
 from assetforge.common.bus.consumer import EventConsumer
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.generation import PIPELINE_COMPLETED_FILTER, PipelineCompleted
-from assetforge.common.contracts.media import FileDeleted, FileMirrored
-
-FILE_DELETED_FILTER = "evt.media.file.*.deleted"
-FILE_MIRRORED_FILTER = "evt.media.file.*.mirrored"
+from assetforge.common.contracts.media import FILE_DELETED_FILTER, FILE_MIRRORED_FILTER, FileDeleted, FileMirrored
 
 
 async def _pipeline_completed(event: PipelineCompleted, session: AsyncSession, _: RequestContext) -> None:

@@ -29,8 +29,6 @@ from assetforge.gateway.files.paths import not_found
 
 log = logging.getLogger(__name__)
 
-# Every event of every asset: evt.assets.asset.<id>.<event>.
-ASSET_EVENTS = "evt.assets.asset.*.*"
 TTL_S = 5.0
 MAX_ENTRIES = 10_000
 
@@ -70,7 +68,7 @@ class AssetAccess:
         self._subscription: Subscription | None = None
 
     async def start(self, client: Client) -> None:
-        self._subscription = await client.subscribe(ASSET_EVENTS, cb=self._changed)
+        self._subscription = await client.subscribe(contract.ASSET_EVENTS_FILTER, cb=self._changed)
 
     async def stop(self) -> None:
         if self._subscription is not None:
