@@ -94,9 +94,10 @@ async def test_a_relay_that_crashed_after_publishing_does_not_publish_twice(data
     assert left == 0
 
 
-async def test_relays_in_parallel_publish_each_row_once(database_url: str, nc: Client) -> None:
-    """Several replicas relaying at once claim disjoint rows (FOR UPDATE SKIP LOCKED)."""
-    database = Database(DatabaseSettings(database_url, None, 8, 5000), "outbox-test")
+async def test_relays_in_parallel_publish_each_row_once(own_database_url: str, nc: Client) -> None:
+    """Several replicas relaying at once claim disjoint rows (FOR UPDATE SKIP LOCKED). A
+    database of the test's own: the session stack's relay would claim rows too."""
+    database = Database(DatabaseSettings(own_database_url, None, 8, 5000), "outbox-test")
     registry = make_registry()
     metrics = make_bus_metrics(registry)
     asset_ids = [new_id() for _ in range(60)]
@@ -120,10 +121,11 @@ async def test_relays_in_parallel_publish_each_row_once(database_url: str, nc: C
         assert len(await _events_for(nc, asset_event_subject(asset_id, "created"), expected=1, wait=1)) == 1
 
 
-async def test_a_commit_during_a_relay_pass_does_not_wait_for_the_poll(database_url: str, nc: Client) -> None:
+async def test_a_commit_during_a_relay_pass_does_not_wait_for_the_poll(own_database_url: str, nc: Client) -> None:
     """The wake-up of a commit that lands while a pass runs is kept: its row leaves with the
-    next pass, not after the poll interval (which the relay's wake used to lose)."""
-    database = Database(DatabaseSettings(database_url, None, 4, 5000), "outbox-test")
+    next pass, not after the poll interval (which the relay's wake used to lose). A
+    database of the test's own, so no other relay can publish the row."""
+    database = Database(DatabaseSettings(own_database_url, None, 4, 5000), "outbox-test")
     asset_id = new_id()
 
     class Relay(OutboxRelay):
