@@ -16,7 +16,13 @@ import pytest
 from nats.aio.client import Client
 
 from assetforge.common.contracts import headers
-from assetforge.common.contracts.assets import ASSET_GET, ASSET_LIST, ASSET_UPDATE
+from assetforge.common.contracts.assets import (
+    ASSET_CREATED_FILTER,
+    ASSET_GET,
+    ASSET_LIST,
+    ASSET_UPDATE,
+    asset_event_subject,
+)
 from tests.gateway.people import People, Person, people_of
 from tests.gateway.test_assets_support import ids, new_asset
 from tests.privy import FakePrivy
@@ -60,6 +66,20 @@ def _word() -> str:
     return f"cq{uuid.uuid4().int % 10**10:010d}"
 
 
+async def _announced_asset(gateway: httpx.AsyncClient, nc: Client, person: Person, **fields: Any) -> dict[str, Any]:
+    """An asset whose ``created`` event has been delivered: counting bus requests must not
+    race that event emptying the cache a moment later."""
+    subscription = await nc.subscribe(ASSET_CREATED_FILTER)
+    try:
+        asset = await new_asset(gateway, person, **fields)
+        while (await subscription.next_msg(timeout=5)).subject != asset_event_subject(asset["id"], "created"):
+            pass
+    finally:
+        await subscription.unsubscribe()
+    await nc.flush()
+    return asset
+
+
 async def _change_on_the_bus(nc: Client, owner: Person, asset_id: str, **changes: Any) -> None:
     """A change made through another replica: straight to the assets service, so this
     gateway learns of it only from the event."""
@@ -71,10 +91,10 @@ async def _change_on_the_bus(nc: Client, owner: Person, asset_id: str, **changes
 
 
 async def test_an_anonymous_page_is_served_from_memory_with_an_etag(
-    gateway: httpx.AsyncClient, people: People, bus_requests: BusRequests
+    gateway: httpx.AsyncClient, nc: Client, people: People, bus_requests: BusRequests
 ) -> None:
     word = _word()
-    asset = await new_asset(gateway, people.alice, name=f"cached {word}")
+    asset = await _announced_asset(gateway, nc, people.alice, name=f"cached {word}")
     await bus_requests.watch(ASSET_LIST)
 
     first = await gateway.get("/api/assets", params={"q": word})
@@ -112,7 +132,7 @@ async def test_an_anonymous_page_is_served_from_memory_with_an_etag(
 async def test_a_public_asset_is_served_from_memory_until_it_changes(
     gateway: httpx.AsyncClient, nc: Client, people: People, bus_requests: BusRequests
 ) -> None:
-    asset = await new_asset(gateway, people.alice, name=f"single {_word()}")
+    asset = await _announced_asset(gateway, nc, people.alice, name=f"single {_word()}")
     await bus_requests.watch(ASSET_GET)
     path = f"/api/assets/{asset['id']}"
 
@@ -155,11 +175,11 @@ async def test_a_change_elsewhere_reaches_the_anonymous_list_within_100_ms(
 
 
 async def test_private_assets_and_signed_in_pages_never_come_from_memory(
-    gateway: httpx.AsyncClient, people: People, bus_requests: BusRequests
+    gateway: httpx.AsyncClient, nc: Client, people: People, bus_requests: BusRequests
 ) -> None:
     word = _word()
-    public = await new_asset(gateway, people.alice, name=f"open {word}")
-    private = await new_asset(gateway, people.alice, name=f"hidden {word}", visibility="private")
+    public = await _announced_asset(gateway, nc, people.alice, name=f"open {word}")
+    private = await _announced_asset(gateway, nc, people.alice, name=f"hidden {word}", visibility="private")
     await bus_requests.watch(ASSET_LIST, ASSET_GET)
 
     for _ in range(2):  # the second read is served from memory
