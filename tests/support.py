@@ -38,6 +38,11 @@ def service_env(nats_url: str, database_url: str, **extra: str) -> dict[str, str
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "INFO",
         "DISABLE_RATE_LIMITING": "true",
+        # Pipelines use the offline provider, polled briskly; tests that need a real
+        # client point one at a fake provider in a service of their own.
+        "GENERATION_PROVIDER": "offline",
+        "GENERATION_POLL_INITIAL_S": "0.05",
+        "GENERATION_POLL_MAX_S": "0.2",
         **extra,
     }
 

@@ -154,12 +154,12 @@ def test_a_recording_environment_sees_the_env_a_loader_builds() -> None:
     (env,) = recording.envs
     assert env.variables["MESHY_API_KEY"].secret
     assert env.variables["MESHY_API_KEY"].is_set
-    assert settings.own.meshy_api_key == "m"
+    assert settings.own.providers.meshy_api_key == "m"
 
 
 def test_the_back_ends_read_their_own_fields_typed_and_checked() -> None:
     base = {"DATABASE_URL": "postgresql://db/af"}
-    generation = load_generation({**base, "OPENAI_API_KEY": "sk-s3cret", "ELEVENLABS_API_KEY": "e"}).own
+    generation = load_generation({**base, "OPENAI_API_KEY": "sk-s3cret", "ELEVENLABS_API_KEY": "e"}).own.providers
     assert (generation.ai_gateway_api_key, generation.openai_api_key) == (None, "sk-s3cret")
     assert "s3cret" not in repr(generation)
     media = load_media({**base, "CDN_URL": "https://cdn.example", "CDN_WS_URL": "wss://cdn.example/events"}).own

@@ -37,7 +37,7 @@ EXPECTED = {
         "material_presets",
     }
     | PLUMBING,
-    "generation": {"generation_jobs"} | PLUMBING,
+    "generation": {"generation_jobs", "provider_tasks"} | PLUMBING,
     "media": {"media_storage"} | PLUMBING,
 }
 

@@ -9,19 +9,42 @@ from litestar import Litestar
 
 from assetforge.common.backend import HTTP_PORT
 from assetforge.common.cli import ServiceEntry
-from assetforge.common.docs import asyncapi_document
+from assetforge.common.contracts.generation import PIPELINE_COMPLETED_FILTER, PipelineCompleted, pipeline_event_subject
+from assetforge.common.contracts.pipelines import (
+    DEAD_LETTER_FILTER,
+    PIPELINE_EVENTS,
+    DeadLettered,
+    PipelineEvent,
+)
+from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
+from assetforge.generation.handlers import pipelines as pipeline_handlers
+from assetforge.generation.lifecycle import GenerationParts
+from assetforge.generation.metrics import make_generation_metrics
 from assetforge.generation.models import inbox, outbox
+from assetforge.generation.providers.registry import build_providers
 from assetforge.generation.settings import DEFAULT_HTTP_PORT, SERVICE, Settings, load_settings
+
+PUBLISHES = [
+    *(EventDoc(pipeline_event_subject("*", event), PipelineEvent, f"A pipeline: {event}") for event in PIPELINE_EVENTS),
+    EventDoc(PIPELINE_COMPLETED_FILTER, PipelineCompleted, "A pipeline finished; the assets service makes its asset"),
+    EventDoc(DEAD_LETTER_FILTER, DeadLettered, "A run command that could not be carried out"),
+]
 
 
 def create_runtime(settings: Settings) -> ServiceRuntime:
-    return ServiceRuntime(settings.runtime, settings.database, settings.nats, ServiceParts(outbox=outbox, inbox=inbox))
+    providers = build_providers(settings.own.providers)
+    parts = ServiceParts(outbox=outbox, inbox=inbox)
+    runtime = ServiceRuntime(settings.runtime, settings.database, settings.nats, parts)
+    generation = GenerationParts(settings.own, providers, make_generation_metrics(runtime.registry))
+    parts.lifecycle.append(generation)
+    pipeline_handlers.register(parts.rpc, runtime.database, providers.describe)
+    return runtime
 
 
 def asyncapi(runtime: ServiceRuntime) -> dict[str, Any]:
-    return asyncapi_document(runtime)
+    return asyncapi_document(runtime, publishes=PUBLISHES)
 
 
 def create_app(settings: Settings, runtime: ServiceRuntime) -> Litestar:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Integer, String, Text, func, text
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,13 +37,33 @@ class GenerationJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     error_stage: Mapped[str | None] = mapped_column(String(32))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # The SHA-256 of the submitted config: another body under the same key is a conflict.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    # The catalog asset the pipeline makes (a UUID; see contracts.generation.catalog_asset_id).
+    asset_id: Mapped[str | None] = mapped_column(String(64))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Which runner holds the job, until when: a second delivery of its run command (after
+    # a missed heartbeat) waits instead of running the same stage beside it.
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Deliveries of the run command so far (a retry starts counting again).
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
-        Index("ix_generation_jobs_owner_created", "owner_id", text("created_at DESC")),
+        Index("ix_generation_jobs_owner_created", "owner_id", text("created_at DESC"), text("id DESC")),
+        Index(
+            "ix_generation_jobs_owner_status_created", "owner_id", "status", text("created_at DESC"), text("id DESC")
+        ),
+        # The sweep of finished jobs.
+        Index(
+            "ix_generation_jobs_finished",
+            "completed_at",
+            postgresql_where=text("status IN ('completed', 'failed', 'cancelled')"),
+        ),
         # A retried POST with the same Idempotency-Key finds the job it already made.
         Index(
             "uq_generation_jobs_owner_idempotency",
@@ -53,6 +73,20 @@ class GenerationJob(Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
     )
+
+
+class ProviderTask(Base):
+    """Every provider task a job adopted or created, so a resumed stage looking for the
+    task it may have created before a crash never adopts another job's."""
+
+    __tablename__ = "provider_tasks"
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_provider_tasks_created", "provider", "created_at"),)
 
 
 outbox = make_outbox_table(Base.metadata)

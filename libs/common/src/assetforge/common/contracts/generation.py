@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import msgspec
 
 from assetforge.common.contracts.assets import Visibility
+from assetforge.common.contracts.pipelines import PipelineStatus
 
 PIPELINE_COMPLETED_FILTER = "evt.generation.pipeline.*.completed"
 
@@ -116,3 +117,6 @@ class PipelineCompleted(msgspec.Struct, frozen=True, rename="camel", omit_defaul
     variants: Annotated[list[PipelineVariant], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
     # Merged into the asset's metadata (the event's keys win).
     metadata: Annotated[dict[str, Any], msgspec.Meta(max_length=100)] = msgspec.field(default_factory=dict)
+    # The pipeline's final status, as every other pipeline event carries it (the SSE
+    # streams show it); the assets service does not read it.
+    status: PipelineStatus | None = None

@@ -1,0 +1,76 @@
+"""Which provider each capability uses: the real client where its key is set, the
+offline one elsewhere (or everywhere with ``GENERATION_PROVIDER=offline``)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from assetforge.common.contracts.pipelines import CapabilityProviders
+from assetforge.generation.offline.provider import offline_providers
+from assetforge.generation.providers.base import (
+    ChatProvider,
+    ImageProvider,
+    ImageTo3DProvider,
+    RetextureProvider,
+    RiggingProvider,
+)
+from assetforge.generation.providers.http import HttpSettings
+from assetforge.generation.providers.meshy import MeshyImageTo3D, MeshyRetexture, MeshyRigging
+from assetforge.generation.providers.openai import openai_providers
+from assetforge.generation.settings import ProviderSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Providers:
+    chat: ChatProvider
+    images: ImageProvider
+    image_to_3d: ImageTo3DProvider
+    retexture: RetextureProvider
+    rigging: RiggingProvider
+
+    def describe(self) -> CapabilityProviders:
+        return CapabilityProviders(
+            chat=self.chat.provider,
+            image=self.images.provider,
+            image_to_3d=self.image_to_3d.provider,
+            retexture=self.retexture.provider,
+            rigging=self.rigging.provider,
+        )
+
+    async def aclose(self) -> None:
+        for provider in (self.chat, self.images, self.image_to_3d, self.retexture, self.rigging):
+            closer: Any = getattr(provider, "aclose", None)
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer()
+
+
+def build_providers(settings: ProviderSettings) -> Providers:
+    offline = offline_providers(settings.offline_latency_ms)
+    if settings.choice == "offline":
+        return Providers(offline.chat, offline.images, offline.image_to_3d, offline.retexture, offline.rigging)
+    http = HttpSettings(read_s=settings.request_timeout_s)
+    chat: ChatProvider = offline.chat
+    images: ImageProvider = offline.images
+    openai = openai_providers(
+        ai_gateway_api_key=settings.ai_gateway_api_key,
+        openai_api_key=settings.openai_api_key,
+        settings=http,
+        ai_gateway_url=settings.ai_gateway_base_url,
+        openai_url=settings.openai_base_url,
+    )
+    if openai is not None:
+        chat, images = openai
+    key = settings.meshy_api_key
+    if not key:
+        return Providers(chat, images, offline.image_to_3d, offline.retexture, offline.rigging)
+    url = settings.meshy_base_url
+    return Providers(
+        chat,
+        images,
+        MeshyImageTo3D(key, base_url=url, settings=http),
+        MeshyRetexture(key, base_url=url, settings=http),
+        MeshyRigging(key, base_url=url, settings=http),
+    )

@@ -1,0 +1,1 @@
+"""The generation service's rules: submitting, reading and controlling pipelines."""

@@ -1,0 +1,197 @@
+"""Submitting, reading, listing, cancelling and retrying pipelines.
+
+Who sees a pipeline: its owner and admins; anyone else gets the answer a missing one
+gets (404), so ids cannot be probed. The legacy status stream is the one exception: its
+reader holds the id, a random UUIDv4, and the status carries no owner details.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assetforge.common.bus.codec import encoder
+from assetforge.common.bus.context import Principal
+from assetforge.common.bus.outbox import add_event
+from assetforge.common.contracts.generation import catalog_asset_id
+from assetforge.common.contracts.pipelines import (
+    RUN_PIPELINE,
+    ListPipelines,
+    PipelineAccepted,
+    PipelinePage,
+    PipelineState,
+    PipelineStatus,
+    ReadPipeline,
+    RunPipeline,
+    StageState,
+    SubmitPipeline,
+)
+from assetforge.common.db.repository import Executor
+from assetforge.common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from assetforge.generation import repository as jobs
+from assetforge.generation.jobs import Job, TaskRecord, initial_stages
+from assetforge.generation.models import outbox
+from assetforge.generation.service.events import announce
+from assetforge.generation.service.status import stage_status, status_of
+
+# How long an Idempotency-Key answers the pipeline it made.
+KEY_LIFETIME = timedelta(hours=24)
+
+
+def _caller(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthorized("sign in to run pipelines")
+    return principal
+
+
+def _parse_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotFound("no such pipeline") from None
+
+
+def _accepted(job: Job) -> PipelineAccepted:
+    return PipelineAccepted(
+        pipeline_id=str(job.id),
+        status=job.status,
+        stages={name: stage_status(record) for name, record in job.stages.items()},
+        asset_id=job.asset_id,
+    )
+
+
+def _check_reference(command: SubmitPipeline) -> None:
+    image = command.config.reference_image
+    if image is None or image.data_url is None:
+        return
+    try:
+        base64.b64decode(image.data_url.partition(",")[2], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed.of("referenceImage.dataUrl", "is not valid base64") from None
+
+
+async def submit(session: AsyncSession, command: SubmitPipeline, principal: Principal | None) -> PipelineAccepted:
+    caller = _caller(principal)
+    _check_reference(command)
+    digest = hashlib.sha256(encoder.encode(command.config)).hexdigest()
+    key = command.idempotency_key
+    if key is not None:
+        earlier = await _earlier(session, caller.user_id, key, digest)
+        if earlier is not None:
+            return _accepted(earlier)
+    job_id = uuid.uuid4()  # random: the legacy stream's id is its capability
+    asset_id = str(catalog_asset_id(str(job_id), command.config.asset_id))
+    stages = initial_stages(command.config, datetime.now(UTC))
+    try:
+        async with session.begin_nested():
+            job = await jobs.insert_job(
+                session, job_id, caller.user_id, asset_id, jobs.config_values(command.config), stages, key, digest
+            )
+    except IntegrityError:
+        # The same key, submitted at the same moment by another request: answer as it.
+        earlier = await _earlier(session, caller.user_id, key or "", digest)
+        if earlier is None:
+            raise
+        return _accepted(earlier)
+    await add_event(session, outbox, RUN_PIPELINE, RunPipeline(pipeline_id=str(job.id)))
+    await announce(session, job, "created")
+    return _accepted(job)
+
+
+async def _earlier(session: AsyncSession, owner_id: str, key: str, digest: str) -> Job | None:
+    found = await jobs.find_by_key(session, owner_id, key)
+    if found is None:
+        return None
+    job, request_hash, created_at = found
+    if created_at < datetime.now(UTC) - KEY_LIFETIME:
+        await jobs.forget_key(session, owner_id, key)
+        return None
+    if request_hash != digest:
+        raise Conflict("this Idempotency-Key was already used for a different request")
+    return job
+
+
+def _visible(job: Job | None, principal: Principal | None) -> Job:
+    if job is None or principal is None or not (principal.is_admin or job.owner_id == principal.user_id):
+        raise NotFound("no such pipeline")
+    return job
+
+
+async def read(db: Executor, query: ReadPipeline, principal: Principal | None) -> PipelineStatus:
+    job = await jobs.get_job(db, _parse_id(query.id))
+    if query.by_capability:
+        if job is None:
+            raise NotFound("no such pipeline")
+        return status_of(job)
+    return status_of(_visible(job, principal))
+
+
+def _cursor(job: Job) -> str:
+    raw = f"{job.created_at.isoformat()}|{job.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _position(cursor: str) -> jobs.Position:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        created_at = datetime.fromisoformat(stamp)
+        position = jobs.Position(created_at, uuid.UUID(ident)) if created_at.tzinfo else None
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        position = None
+    if position is None:
+        raise ValidationFailed.of("cursor", "is not a cursor this API gave")
+    return position
+
+
+async def list_pipelines(db: Executor, query: ListPipelines, principal: Principal | None) -> PipelinePage:
+    caller = _caller(principal)
+    owner = query.owner_id if query.owner_id and caller.is_admin else caller.user_id
+    after = _position(query.cursor) if query.cursor else None
+    found = await jobs.list_jobs(db, owner, query.status, query.limit + 1, after)
+    page = found[: query.limit]
+    more = len(found) > query.limit
+    return PipelinePage(pipelines=[status_of(job) for job in page], next_cursor=_cursor(page[-1]) if more else None)
+
+
+async def cancel(session: AsyncSession, pipeline_id: str, principal: Principal | None) -> PipelineStatus:
+    """A queued pipeline is cancelled at once; a running one when its runner reaches the
+    next safe point (between polls, between stages), which also cancels the provider task."""
+    job = _visible(await jobs.lock_job(session, _parse_id(pipeline_id)), principal)
+    if job.status == PipelineState.CANCELLED:
+        return status_of(job)
+    if job.terminal:
+        raise Conflict(f"the pipeline has already {job.status.value}")
+    await jobs.set_cancel_requested(session, job.id, requested=True)
+    if job.status == PipelineState.QUEUED:
+        job.status = PipelineState.CANCELLED
+        job.completed_at = datetime.now(UTC)
+        await jobs.save_job(session, job)
+        await announce(session, job, "cancelled")
+    return status_of(job)
+
+
+async def retry(session: AsyncSession, pipeline_id: str, principal: Principal | None) -> PipelineStatus:
+    """Run a failed or cancelled pipeline again from the stage it stopped at; completed
+    stages (and texture variants already made) are kept, not paid for again."""
+    job = _visible(await jobs.lock_job(session, _parse_id(pipeline_id)), principal)
+    if job.status not in {PipelineState.FAILED, PipelineState.CANCELLED}:
+        raise Conflict("only a failed or cancelled pipeline can be retried")
+    for record in job.stages.values():
+        if record.status in {StageState.FAILED, StageState.PROCESSING}:
+            record.status, record.error, record.progress = StageState.PENDING, None, 0
+            if record.task is not None and record.task.status != "SUCCEEDED":
+                record.task = TaskRecord()
+            record.tasks = {p: t for p, t in record.tasks.items() if t.status == "SUCCEEDED"}
+    job.status, job.error, job.error_stage, job.completed_at = PipelineState.QUEUED, None, None, None
+    await jobs.set_cancel_requested(session, job.id, requested=False)
+    await jobs.save_job(session, job)
+    await add_event(session, outbox, RUN_PIPELINE, RunPipeline(pipeline_id=str(job.id)))
+    await announce(session, job, "retried")
+    return status_of(job)
