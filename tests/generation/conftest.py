@@ -5,9 +5,11 @@ fakes on loopback that speak their protocols."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import nats
 import pytest
@@ -76,13 +78,23 @@ async def provider_stack(
     fake_meshy: FakeMeshy,
     fake_openai: FakeOpenAI,
 ) -> AsyncIterator[ProviderStack]:
-    server = EmbeddedNats(tmp_path_factory.mktemp("providers-nats")).start()
+    async with own_provider_stack(
+        tmp_path_factory.mktemp("providers-nats"), postgres_server_url, fake_meshy, fake_openai
+    ) as stack:
+        yield stack
+
+
+@contextlib.asynccontextmanager
+async def own_provider_stack(
+    data_dir: Path, postgres_server_url: str, fake_meshy: FakeMeshy, fake_openai: FakeOpenAI, **extra: str
+) -> AsyncIterator[ProviderStack]:
+    server = EmbeddedNats(data_dir).start()
     name = f"af_gen_{uuid.uuid4().hex[:10]}"
     url = await ensure_database(postgres_server_url, name)
     try:
         for entry in ENTRIES.values():
             await asyncio.to_thread(migrations.upgrade, entry.migrations, url)
-        environ = provider_env(server.url, url, fake_meshy, fake_openai)
+        environ = {**provider_env(server.url, url, fake_meshy, fake_openai), **extra}
         async with running_stack(environ, names=("assets", "generation", "media")) as services:
             nc = await nats.connect(server.url)
             try:

@@ -4,13 +4,18 @@ protocols: every stage, the failures they report, cancel and retry."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
+
+import msgspec
 
 import pytest
 
 from assetforge.common.contracts import assets as assets_contract
 from assetforge.common.contracts import pipelines as contract
-from tests.generation.conftest import ProviderStack
+from tests.generation.conftest import ProviderStack, own_provider_stack
+from tests.generation.fakes.meshy import FakeMeshy
+from tests.generation.fakes.openai import FakeOpenAI
 from tests.generation.support import submit, until_done
 from tests.helpers import scalar
 from tests.media.support import call
@@ -26,6 +31,7 @@ PRESETS = [
 def _fresh_script(provider_stack: ProviderStack) -> None:
     meshy = provider_stack.meshy
     meshy.polls_to_finish, meshy.fail_next, meshy.cancel_next, meshy.reject_next = 3, {}, set(), []
+    meshy.reject_polls = []
     provider_stack.openai.reject_next = []
 
 
@@ -157,3 +163,24 @@ async def test_retry_resumes_at_the_failed_stage(provider_stack: ProviderStack, 
     assert _creates(provider_stack)["image-to-3d"] == creates + 1
     again = await call(nc, contract.PIPELINE_RETRY, {"id": pipeline_id}, owner)
     assert again.code == "CONFLICT"
+
+
+async def test_a_run_that_keeps_failing_ends_failed_with_a_dead_letter(
+    tmp_path: Path, postgres_server_url: str, fake_meshy: FakeMeshy, fake_openai: FakeOpenAI, owner: str
+) -> None:
+    fake_meshy.polls_to_finish, fake_meshy.reject_polls = 2, [500] * 1000
+    try:
+        async with own_provider_stack(
+            tmp_path / "nats", postgres_server_url, fake_meshy, fake_openai, GENERATION_MAX_DELIVER="2"
+        ) as stack:
+            js = stack.nc.jetstream()
+            letters = await js.subscribe(contract.DEAD_LETTER_FILTER, ordered_consumer=True)
+            accepted = await submit(stack.nc, owner)
+            done = await until_done(stack.nc, owner, accepted.body["pipelineId"], timeout=60)
+            assert done["status"] == "failed", done
+            assert done["error"].startswith("gave up after 2 attempts")
+            assert done["errorStage"] == "image3D"
+            letter = msgspec.json.decode((await letters.next_msg(timeout=10)).data)
+            assert (letter["pipelineId"], letter["deliveries"]) == (accepted.body["pipelineId"], 2)
+    finally:
+        fake_meshy.reject_polls = []

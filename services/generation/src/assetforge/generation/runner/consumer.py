@@ -143,7 +143,7 @@ class RunConsumer:
     async def _again(self, message: Msg, job_id: uuid.UUID, delivery: int, reason: str, delay: float | None) -> None:
         if delivery >= self._settings.max_deliver:
             log.error("pipeline %s failed on its last delivery (%d): %s", job_id, delivery, reason)
-            await self._runner.give_up(job_id, reason)
+            await self._runner.give_up(job_id, reason, delivery)
             await self._dead_letter(message, str(job_id), reason)
             await message.term()
             return

@@ -199,7 +199,7 @@ class PipelineRunner:
         seconds = ((job.completed_at or _now()) - job.created_at).total_seconds()
         self._metrics.generation_duration.labels(job.config.type).observe(seconds)
 
-    async def give_up(self, job_id: uuid.UUID, reason: str) -> None:
+    async def give_up(self, job_id: uuid.UUID, reason: str, deliveries: int) -> None:
         """The last delivery failed too: the pipeline fails with the reason."""
         async with self._database.unit_of_work() as session:
             job = await jobs.claim_lease(session, job_id, self._runner, self._settings.ack_wait_s)
@@ -215,7 +215,7 @@ class PipelineRunner:
             self._limits,
             self._metrics,
         )
-        await self._fail(ctx, job.current_stage, f"gave up after {job.attempts} attempts: {reason}")
+        await self._fail(ctx, job.current_stage, f"gave up after {deliveries} attempts: {reason}")
         await self._release(job_id)
 
     async def record_dead_letter(self, record: DeadLettered) -> None:
