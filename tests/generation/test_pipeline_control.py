@@ -22,13 +22,15 @@ async def test_the_same_key_answers_the_same_pipeline(nc: Client, owner: str) ->
     key = f"key-{uuid.uuid4().hex}"
     first = await submit(nc, owner, key=key, description="a lantern")
     again = await submit(nc, owner, key=key, description="a lantern")
-    assert first.ok and again.ok, (first.body, again.body)
+    assert first.ok, first.body
+    assert again.ok, again.body
     assert again.body["pipelineId"] == first.body["pipelineId"]
     other = await submit(nc, owner, key=key, description="a different lantern")
     assert other.code == "CONFLICT"
     # Keys are the user's own: another user's same key makes another pipeline.
     theirs = await submit(nc, f"{owner}-other", key=key, description="a lantern")
-    assert theirs.ok and theirs.body["pipelineId"] != first.body["pipelineId"]
+    assert theirs.ok
+    assert theirs.body["pipelineId"] != first.body["pipelineId"]
 
 
 async def test_a_key_older_than_a_day_starts_a_new_pipeline(nc: Client, owner: str, database_url: str) -> None:
@@ -40,7 +42,8 @@ async def test_a_key_older_than_a_day_starts_a_new_pipeline(nc: Client, owner: s
         id=uuid.UUID(first.body["pipelineId"]),
     )
     later = await submit(nc, owner, key=key)
-    assert later.ok and later.body["pipelineId"] != first.body["pipelineId"]
+    assert later.ok
+    assert later.body["pipelineId"] != first.body["pipelineId"]
 
 
 @pytest.mark.parametrize(
@@ -90,7 +93,8 @@ async def test_other_users_see_nothing_and_admins_see_all(nc: Client, owner: str
     anonymous = await call(nc, contract.PIPELINE_GET, {"id": pipeline_id})
     assert anonymous.code == "NOT_FOUND"
     by_id = await call(nc, contract.PIPELINE_GET, {"id": pipeline_id, "byCapability": True})
-    assert by_id.ok and by_id.body["id"] == pipeline_id
+    assert by_id.ok
+    assert by_id.body["id"] == pipeline_id
     assert owner not in str(by_id.body)
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-
 import pytest
 
 from assetforge.common.contracts import assets as assets_contract
