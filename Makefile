@@ -10,7 +10,7 @@ OVERLAY ?= deploy/k8s/overlays/production
 # OS packages the benchmarks need, installed with apt-get when missing (sudo unless root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media bench-catalog wrk node clean-data deploy token vendor
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media bench-catalog bench-generation wrk node clean-data deploy token vendor
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench-media: install wrk ## file downloads and uploads through the gateway (see 
 
 bench-catalog: install wrk node ## the catalog read path against the original server, and at a million assets (see bench/README.md)
 	$(RUN) python bench/catalog.py
+
+bench-generation: install ## 500 pipelines at once on the offline provider, and 200 live SSE watchers (see bench/README.md)
+	$(RUN) python bench/generation.py
 
 wrk: ## the benchmarks' load generator (Debian's wrk), installed if missing
 	@command -v wrk >/dev/null || { echo "installing wrk: apt-get install wrk"; \

@@ -128,8 +128,8 @@ class PipelineRunner:
         job = ctx.job
         try:
             if job.status == PipelineState.QUEUED:
+                # Written with the first stage's start, one commit later.
                 job.status, job.started_at = PipelineState.PROCESSING, job.started_at or _now()
-                await ctx.journal.record()
             for name in STAGES:
                 await self._stage(ctx, name)
             await finish(ctx)

@@ -11,7 +11,7 @@ from PIL import Image
 from assetforge.common.blobs import GDD_ASSETS
 from assetforge.common.contracts.media import Kind
 from assetforge.common.contracts.pipelines import IMAGE_GENERATION, PipelineConfig, Quality
-from assetforge.generation.jobs import StageRecord, TaskRecord
+from assetforge.generation.jobs import StageRecord, StoredFile, TaskRecord
 from assetforge.generation.offline.normalize import normalize_glb
 from assetforge.generation.offline.validate import InvalidModel, check_glb
 from assetforge.generation.providers.base import (
@@ -144,10 +144,22 @@ async def make_model(ctx: StageContext, record: StageRecord) -> None:
     height = job.config.rigging_options.height_meters if job.config.rigging_options else 1.83
     model = await asyncio.to_thread(normalize_glb, raw, job.config.type, height_m=height)
     await checked_model(model, "normalization")
-    store = ctx.outputs.store
-    task.files["raw"] = await store(job.asset_id, f"{job.asset_id}_raw.glb", raw, Kind.MODEL, job.owner_id)
-    task.files["model"] = await store(job.asset_id, f"{job.asset_id}.glb", model, Kind.MODEL, job.owner_id)
+    files = {"raw": (f"{job.asset_id}_raw.glb", raw, Kind.MODEL), "model": (f"{job.asset_id}.glb", model, Kind.MODEL)}
     if THUMBNAIL in state.outputs:
         png = _checked_png(await ctx.call(record, provider, provider.fetch(state.outputs[THUMBNAIL])), "thumbnail")
-        task.files["thumbnail"] = await store(job.asset_id, "thumbnail.png", png, Kind.IMAGE, job.owner_id, "image/png")
+        files["thumbnail"] = ("thumbnail.png", png, Kind.IMAGE)
+    task.files.update(await store_all(ctx, files))
     record.files.update(task.files)
+
+
+async def store_all(ctx: StageContext, files: dict[str, tuple[str, bytes, Kind]]) -> dict[str, StoredFile]:
+    """Store a stage's files side by side (each is a few round trips to the media service)."""
+    job = ctx.job
+    roles = list(files)
+    stored = await asyncio.gather(
+        *(
+            ctx.outputs.store(job.asset_id, path, data, kind, job.owner_id, "image/png" if kind == Kind.IMAGE else None)
+            for path, data, kind in files.values()
+        )
+    )
+    return dict(zip(roles, stored, strict=True))

@@ -18,7 +18,7 @@ from assetforge.generation.providers.base import (
     TaskStatus,
 )
 from assetforge.generation.runner.context import StageContext, StageFailed
-from assetforge.generation.runner.stages import checked_model, ended, progress_reporter
+from assetforge.generation.runner.stages import checked_model, ended, progress_reporter, store_all
 from assetforge.generation.runner.tasks import run_task
 
 
@@ -55,13 +55,11 @@ async def make_variants(ctx: StageContext, record: StageRecord) -> None:
         await checked_model(raw, provider.provider)
         height = job.config.rigging_options.height_meters if job.config.rigging_options else 1.83
         model = await asyncio.to_thread(normalize_glb, raw, job.config.type, height_m=height)
-        store = ctx.outputs.store
-        task.files["model"] = await store(job.asset_id, f"variants/{preset.id}.glb", model, Kind.MODEL, job.owner_id)
+        files = {"model": (f"variants/{preset.id}.glb", model, Kind.MODEL)}
         if THUMBNAIL in state.outputs:
             png = await ctx.call(record, provider, provider.fetch(state.outputs[THUMBNAIL]))
-            task.files["thumbnail"] = await store(
-                job.asset_id, f"variants/{preset.id}.png", png, Kind.IMAGE, job.owner_id, "image/png"
-            )
+            files["thumbnail"] = (f"variants/{preset.id}.png", png, Kind.IMAGE)
+        task.files.update(await store_all(ctx, files))
         # The variant is safe: a later failure (or a retry) keeps it.
         task.status = TaskStatus.SUCCEEDED.value
         await ctx.journal.record()
@@ -80,15 +78,13 @@ async def rig_model(ctx: StageContext, record: StageRecord) -> None:
         raise StageFailed(f"{provider.provider} answered no rigged model")
     rigged = await ctx.call(record, provider, provider.fetch(state.outputs[RIGGED]))
     await checked_model(rigged, provider.provider)
-    store = ctx.outputs.store
-    task.files["rigged"] = await store(job.asset_id, f"{job.asset_id}_rigged.glb", rigged, Kind.MODEL, job.owner_id)
+    files = {"rigged": (f"{job.asset_id}_rigged.glb", rigged, Kind.MODEL)}
     for role, ref in sorted(state.outputs.items()):
         if not role.startswith(ANIMATION_PREFIX):
             continue
         name = role.removeprefix(ANIMATION_PREFIX)
         clip = await ctx.call(record, provider, provider.fetch(ref))
         await checked_model(clip, provider.provider)
-        task.files[f"animation:{name}"] = await store(
-            job.asset_id, f"animations/{name}.glb", clip, Kind.MODEL, job.owner_id
-        )
+        files[f"animation:{name}"] = (f"animations/{name}.glb", clip, Kind.MODEL)
+    task.files.update(await store_all(ctx, files))
     record.files.update(task.files)
