@@ -115,7 +115,9 @@ async def audit(database_url: str, nats_url: str, ids: list[str]) -> dict[str, A
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     keys = [uuid.UUID(i) for i in ids]
     try:
-        jobs = await connection.fetch("SELECT stages, asset_id FROM generation.generation_jobs WHERE id = ANY($1)", keys)
+        jobs = await connection.fetch(
+            "SELECT stages, asset_id FROM generation.generation_jobs WHERE id = ANY($1)", keys
+        )
         tasks = await connection.fetch(
             "SELECT job_id, count(*) AS n FROM generation.provider_tasks WHERE job_id = ANY($1) GROUP BY job_id", keys
         )
