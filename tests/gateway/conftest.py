@@ -12,7 +12,12 @@ from assetforge.common.devstack import EmbeddedNats
 from tests.gateway.openapi_document import Caller
 from tests.helpers import create_asset, scalar
 from tests.privy import FakePrivy, bearer
-from tests.support import RunningService
+from tests.support import RunningService, wait_until
+
+
+async def _finished(client: httpx.AsyncClient, pipeline_id: str) -> bool:
+    status = await client.get(f"/api/generation/pipeline/{pipeline_id}")
+    return status.status_code == 200 and status.json()["status"] == "completed"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,11 @@ async def caller(
         assert [w.status_code for w in worlds] == [201, 201], [w.text for w in worlds]
         preset = await client.post("/api/material-presets/custom", json={"displayName": "Fuzz", "stylePrompt": "fuzz"})
         assert preset.status_code == 201, preset.text
+        # A finished pipeline: its streams replay and end, and cancel and retry leave it as it is.
+        pipeline = await client.post("/api/generation/pipeline", json={"name": "fuzzed pipeline"})
+        assert pipeline.status_code == 202, pipeline.text
+        pipeline_id = pipeline.json()["pipelineId"]
+        await wait_until(lambda: _finished(client, pipeline_id), timeout=30)
     nc = await nats.connect(nats_server.url)
     try:
         asset = await create_asset(nc, me["id"], name="fuzzed blade", tags=["fuzz"])
@@ -60,4 +70,5 @@ async def caller(
     # The world-config routes (a config, a template) and the material-preset ones (a custom preset).
     config_id, template_id = (w.json()["config"]["id"] for w in worlds)
     resources |= {"config_id": config_id, "template_id": template_id, "preset_id": preset.json()["id"]}
+    resources["pipeline_id"] = pipeline_id
     return Caller(admin, privy, resources)

@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
         "schemas",
         "service",
         "settings",
+        "streams",
     },
     # The image proxy: URL and address checks, pinned connections; no HTTP server, no bus.
     "proxy": {"settings"},
@@ -42,6 +43,8 @@ ALLOWED: dict[str, set[str]] = {
     "models": set(),
     "settings": set(),
     "openapi": {"ratelimit", "schemas"},
+    # Server-Sent Event streams read from JetStream: ordered consumers, heartbeats, limits.
+    "streams": set(),
     "subscribers": {"service"},
     "migrations": {"models"},
     "__main__": {"app"},

@@ -26,6 +26,7 @@ from assetforge.gateway.auth.authenticator import Authenticator, make_auth_metri
 from assetforge.gateway.auth.devmode import dev_public_key
 from assetforge.gateway.auth.invalidation import IdentityEvents
 from assetforge.gateway.auth.keys import JwksKeys, KeySource, StaticKey, load_pem_key
+from assetforge.gateway.auth.query_token import QueryTokenRoutes
 from assetforge.gateway.catalog_cache import CatalogCache
 from assetforge.gateway.controllers.achievements import AchievementsController
 from assetforge.gateway.controllers.admin import AdminController, list_all_users
@@ -34,9 +35,11 @@ from assetforge.gateway.controllers.assets import AssetsController
 from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.files import FilesController
+from assetforge.gateway.controllers.generation import GenerationController
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
 from assetforge.gateway.controllers.material_presets import MaterialPresetsController
 from assetforge.gateway.controllers.media import MediaController, storage_health
+from assetforge.gateway.controllers.pipeline_streams import PipelineStreamsController
 from assetforge.gateway.controllers.projects import ProjectsController
 from assetforge.gateway.controllers.proxy import ImageProxyController
 from assetforge.gateway.controllers.relationships import RelationshipsController
@@ -56,6 +59,7 @@ from assetforge.gateway.proxy.fetch import ImageProxy
 from assetforge.gateway.ratelimit import BucketRules, RateLimiter, make_rate_limit_metrics
 from assetforge.gateway.service.health import GatewayReadiness
 from assetforge.gateway.settings import DEFAULT_PORT, SERVICE, AuthSettings, Settings, load_settings
+from assetforge.gateway.streams import StreamHub
 from assetforge.gateway.subscribers import CONSUMERS
 
 ROUTES: list[Any] = [
@@ -78,6 +82,8 @@ ROUTES: list[Any] = [
     storage_health,
     FilesController,
     ImageProxyController,
+    GenerationController,
+    PipelineStreamsController,
 ]
 
 
@@ -125,6 +131,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
     files = FileServices(replicas=settings.nats.stream_replicas)
     edge = settings.edge
     catalog = CatalogCache(edge.catalog_cache_entries, edge.catalog_cache_bytes, edge.catalog_cache_max_age_s)
+    pipeline_streams = StreamHub(edge.sse_heartbeat_s, edge.sse_max_streams)
 
     async def start(_: Litestar) -> None:
         await runtime.start()
@@ -134,10 +141,12 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
             await limiter.start(runtime.client, replicas=settings.nats.stream_replicas)
         await files.start(runtime.client)
         await catalog.start(runtime.client)
+        await pipeline_streams.start(runtime.client)
 
     async def stop(_: Litestar) -> None:
         for task in background:
             task.cancel()
+        await pipeline_streams.stop()
         await identity_events.stop()
         await catalog.stop()
         await files.stop()
@@ -167,6 +176,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
                     catalog,
                 ),
                 "image_proxy": image_proxy,
+                "pipeline_streams": pipeline_streams,
             }
         ),
         openapi_config=openapi_config(settings.runtime.version),
@@ -187,6 +197,7 @@ def create_app(settings: Settings, runtime: ServiceRuntime) -> EdgeMiddleware:
             if isinstance(route, HTTPRoute)
         },
         buckets=BucketRules.of_routes(app.routes),
+        query_tokens=QueryTokenRoutes.of_routes(app.routes),
     )
     return EdgeMiddleware(app, make_http_metrics(runtime.registry), policy, authenticator, limiter, catalog=catalog)
 

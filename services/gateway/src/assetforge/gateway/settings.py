@@ -36,6 +36,9 @@ class EdgeSettings:
     catalog_cache_entries: int
     catalog_cache_bytes: int
     catalog_cache_max_age_s: float
+    # Pipeline event streams (streams/): a keep-alive comment this often; open ones at most.
+    sse_heartbeat_s: float = 15.0
+    sse_max_streams: int = 1000
 
 
 def get_edge_settings(env: Env) -> EdgeSettings:
@@ -57,6 +60,8 @@ def get_edge_settings(env: Env) -> EdgeSettings:
         catalog_cache_max_age_s=env.number(
             "CATALOG_CACHE_MAX_AGE_S", 5.0, minimum=0.01, purpose="longest a kept reply is served, s"
         ),
+        sse_heartbeat_s=env.number("SSE_HEARTBEAT_S", 15.0, minimum=0.05, purpose="event stream keep-alive, s"),
+        sse_max_streams=env.integer("SSE_MAX_STREAMS", 1000, minimum=1, purpose="open event streams, at most"),
     )
 
 

@@ -133,7 +133,9 @@ async def save_job(session: AsyncSession, job: Job, *, lease_owner: str | None =
             error_stage=job.error_stage,
             started_at=job.started_at,
             completed_at=job.completed_at,
-            updated_at=func.now(),
+            # The statement's own time, not the transaction's: two saves in one transaction,
+            # or one that waited for the row's lock, still stamp in the order they write.
+            updated_at=func.clock_timestamp(),
         ).returning(T.c.updated_at)
     )
     stamped = result.scalar_one_or_none()

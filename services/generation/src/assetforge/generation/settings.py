@@ -49,7 +49,8 @@ class RunnerSettings:
 
     @property
     def heartbeat_s(self) -> float:
-        return max(0.2, min(5.0, self.ack_wait_s / 3))
+        # Also how soon a running pipeline sees a cancel.
+        return max(0.2, min(2.0, self.ack_wait_s / 3))
 
 
 @dataclass(frozen=True, slots=True)

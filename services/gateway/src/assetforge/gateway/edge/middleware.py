@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry.trace import SpanKind, StatusCode
@@ -23,6 +23,7 @@ from assetforge.common.observability.context import accept_request_id, request_i
 from assetforge.common.observability.tracing import extract_context, tracer, tracing_enabled
 from assetforge.gateway.auth.authenticator import Authenticator
 from assetforge.gateway.auth.cache import IDENTITY, Identity
+from assetforge.gateway.auth.query_token import QueryTokenRoutes
 from assetforge.gateway.catalog_cache import CatalogCache
 from assetforge.gateway.edge.client_address import client_key
 from assetforge.gateway.edge.cors import UNSAFE_METHODS, CorsPolicy
@@ -61,6 +62,8 @@ class EdgePolicy:
     allowed_methods: Mapping[str, bytes]
     # Which bucket each route counts against, as the routes declare it.
     buckets: BucketRules
+    # The routes that take ``?access_token=`` (event streams), taken out of the query here.
+    query_tokens: QueryTokenRoutes = field(default_factory=QueryTokenRoutes)
 
 
 class EdgeMiddleware:
@@ -110,6 +113,11 @@ class EdgeMiddleware:
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> int:  # noqa: PLR0911 - one exit per refusal
         started = time.perf_counter()
         request = RequestHeaders(scope["headers"])
+        # First, so that nothing after this (the app, its logs, traces) sees it in the query.
+        query_token = self._policy.query_tokens.take(scope)
+        authorization = request.authorization
+        if authorization is None and query_token is not None:
+            authorization = f"Bearer {query_token}"
         request_id = accept_request_id(request.request_id)
         request_id_var.set(request_id)
         extra: list[Header] = [(b"x-request-id", request_id.encode()), *self._policy.security_headers]
@@ -132,7 +140,7 @@ class EdgeMiddleware:
                 extra.extend(self._policy.cors.response_headers(origin))
 
         try:
-            identity = await self._authenticate(scope, request.authorization, exchange)
+            identity = await self._authenticate(scope, authorization, exchange)
         except Answered as answered:
             return answered.status
         scope[IDENTITY] = identity
