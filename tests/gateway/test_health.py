@@ -19,12 +19,14 @@ async def test_live_answers_ok(gateway: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_ready_reports_every_check_true(gateway: httpx.AsyncClient) -> None:
+async def test_ready_reports_every_check_true_and_the_providers(gateway: httpx.AsyncClient) -> None:
     response = await gateway.get("/api/health/ready")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
         "checks": {"database": True, "nats": True, "assets": True, "generation": True, "media": True},
+        # The test stack runs GENERATION_PROVIDER=offline.
+        "providers": dict.fromkeys(("chat", "image", "imageTo3D", "retexture", "rigging"), "offline"),
     }
 
 

@@ -45,7 +45,12 @@ class HealthController(Controller):
         },
     )
     async def ready(self, state: State) -> Response[dict[str, Any]]:
-        body, status = readiness_body(*await gateway(state).readiness.check())
+        readiness = gateway(state).readiness
+        ok, checks = await readiness.check()
+        body, status = readiness_body(ok, checks)
+        providers = await readiness.providers() if checks.get("generation") else None
+        if providers:
+            body["providers"] = providers
         return Response(body, status_code=status)
 
     @get(

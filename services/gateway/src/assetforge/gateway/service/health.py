@@ -5,14 +5,18 @@ required: files are still stored and served without it, and mirrored once it is 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 from assetforge.common.bus.context import RequestContext
 from assetforge.common.contracts.common import SERVICES, Ping, Pong, ping_subject
 from assetforge.common.contracts.media import STORAGE_HEALTH, StorageHealth, StorageHealthQuery
+from assetforge.common.contracts.pipelines import PROVIDERS_GET, CapabilityProviders, ProvidersQuery
 from assetforge.common.errors import AppError
 from assetforge.common.health import Check, SharedCheck
 from assetforge.common.runtime import ServiceRuntime
+
+PROVIDERS_TTL_S = 30.0
 
 
 class GatewayReadiness:
@@ -31,6 +35,10 @@ class GatewayReadiness:
         # Known from the media service's answer: until it answers, no "cdn" is shown.
         self._cdn_configured = False
         self._cdn = SharedCheck("cdn", self._cdn_reachable, timeout=timeout)
+        # Which provider each generation capability uses: settled at the service's start,
+        # so asked again only every PROVIDERS_TTL_S.
+        self._providers: dict[str, str] | None = None
+        self._providers_at = float("-inf")
 
     async def check(self) -> tuple[bool, dict[str, bool]]:
         pings = asyncio.ensure_future(self._ping_all())
@@ -46,6 +54,31 @@ class GatewayReadiness:
             pings.cancel()
             cdn.cancel()
         return ok and all(services.values()), {**checks, **services, **optional}
+
+    async def providers(self) -> dict[str, str] | None:
+        """The generation service's providers by capability (``offline`` without a key);
+        the last answer while it does not answer, None before it ever did."""
+        if time.monotonic() - self._providers_at < PROVIDERS_TTL_S:
+            return self._providers
+        self._providers_at = time.monotonic()
+        try:
+            answer = await self._runtime.bus.request(
+                PROVIDERS_GET,
+                ProvidersQuery(),
+                CapabilityProviders,
+                RequestContext(request_id="readiness"),
+                timeout=self._timeout,
+            )
+        except AppError:  # the service's own ping says whether it is up
+            return self._providers
+        self._providers = {
+            "chat": answer.chat,
+            "image": answer.image,
+            "imageTo3D": answer.image_to_3d,
+            "retexture": answer.retexture,
+            "rigging": answer.rigging,
+        }
+        return self._providers
 
     async def _ping_all(self) -> dict[str, bool]:
         answers = await asyncio.gather(*(ping() for ping in self._pings.values()))
