@@ -40,6 +40,7 @@ class RunConsumer:
         self._runner = runner
         self._metrics = metrics
         self._loop: asyncio.Task[None] | None = None
+        self._subscription: JetStreamContext.PullSubscription | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._freed = asyncio.Event()
         self._stopping = False
@@ -74,6 +75,11 @@ class RunConsumer:
             task.cancel()
         if self._running:
             await asyncio.wait(list(self._running), timeout=10)
+        if self._subscription is not None:
+            # Gone before the connection drains: a drain waits on the inbox of a pull
+            # subscription whose fetches ended, and gave up only after its 10 s timeout.
+            with contextlib.suppress(Exception):
+                await self._subscription.unsubscribe()
 
     async def _fetch_forever(self, subscription: JetStreamContext.PullSubscription) -> None:
         failures = 0
