@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from assetforge.common.contracts import assets as assets_contract
+from assetforge.common.contracts import generation as generation_contract
 from assetforge.common.contracts import pipelines as contract
 from tests.generation.conftest import ProviderStack, own_provider_stack
 from tests.generation.fakes.meshy import FakeMeshy
@@ -173,7 +174,7 @@ async def test_a_run_that_keeps_failing_ends_failed_with_a_dead_letter(
             tmp_path / "nats", postgres_server_url, fake_meshy, fake_openai, GENERATION_MAX_DELIVER="2"
         ) as stack:
             js = stack.nc.jetstream()
-            letters = await js.subscribe(contract.DEAD_LETTER_FILTER, ordered_consumer=True)
+            letters = await js.subscribe(generation_contract.DEAD_LETTER_FILTER, ordered_consumer=True)
             accepted = await submit(stack.nc, owner)
             done = await until_done(stack.nc, owner, accepted.body["pipelineId"], timeout=60)
             assert done["status"] == "failed", done

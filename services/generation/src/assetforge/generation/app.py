@@ -9,11 +9,15 @@ from litestar import Litestar
 
 from assetforge.common.backend import HTTP_PORT
 from assetforge.common.cli import ServiceEntry
-from assetforge.common.contracts.generation import PIPELINE_COMPLETED_FILTER, PipelineCompleted, pipeline_event_subject
-from assetforge.common.contracts.pipelines import (
+from assetforge.common.contracts.generation import (
     DEAD_LETTER_FILTER,
-    PIPELINE_EVENTS,
+    PIPELINE_COMPLETED_FILTER,
     DeadLettered,
+    PipelineCompleted,
+    pipeline_event_subject,
+)
+from assetforge.common.contracts.pipelines import (
+    PIPELINE_EVENTS,
     PipelineEvent,
 )
 from assetforge.common.docs import EventDoc, asyncapi_document

@@ -20,6 +20,7 @@ from assetforge.common.contracts.assets import Visibility
 from assetforge.common.contracts.pipelines import PipelineStatus
 
 PIPELINE_COMPLETED_FILTER = "evt.generation.pipeline.*.completed"
+DEAD_LETTER_FILTER = "evt.generation.dead_letter.*.recorded"
 
 # The namespace of the ids the catalog derives from pipelines (UUIDv5): fixed forever, since
 # both the generation and the assets service compute an asset's id from it.
@@ -120,3 +121,17 @@ class PipelineCompleted(msgspec.Struct, frozen=True, rename="camel", omit_defaul
     # The pipeline's final status, as every other pipeline event carries it (the SSE
     # streams show it); the assets service does not read it.
     status: PipelineStatus | None = None
+
+
+def dead_letter_subject(pipeline_id: str) -> str:
+    return f"evt.generation.dead_letter.{pipeline_id}.recorded"
+
+
+class DeadLettered(msgspec.Struct, frozen=True, rename="camel"):
+    """``evt.generation.dead_letter.<pipelineId>.recorded``: a run command that failed
+    ``deliveries`` times, or could not be read; the pipeline (if any) was failed with it."""
+
+    subject: str
+    deliveries: int
+    reason: str
+    pipeline_id: str | None = None

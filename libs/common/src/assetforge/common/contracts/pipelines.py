@@ -26,7 +26,6 @@ PROVIDERS_GET = "generation.v1.providers.get"
 # Durable work (JetStream COMMANDS): run, or resume, one pipeline.
 RUN_PIPELINE = "cmd.generation.pipeline.run"
 PIPELINE_EVENTS_FILTER = "evt.generation.pipeline.*.*"
-DEAD_LETTER_FILTER = "evt.generation.dead_letter.*.recorded"
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
@@ -278,20 +277,6 @@ PIPELINE_EVENTS = (
     "retried",
 )
 TERMINAL_EVENTS = frozenset({"completed", "failed", "cancelled"})
-
-
-def dead_letter_subject(pipeline_id: str) -> str:
-    return f"evt.generation.dead_letter.{pipeline_id}.recorded"
-
-
-class DeadLettered(msgspec.Struct, frozen=True, rename="camel"):
-    """``evt.generation.dead_letter.<pipelineId>.recorded``: a run command that failed
-    ``deliveries`` times, or could not be read; the pipeline (if any) was failed with it."""
-
-    subject: str
-    deliveries: int
-    reason: str
-    pipeline_id: str | None = None
 
 
 class CapabilityProviders(msgspec.Struct, frozen=True, rename="camel"):

@@ -22,7 +22,8 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from assetforge.common.bus.streams import COMMANDS
-from assetforge.common.contracts.pipelines import RUN_PIPELINE, DeadLettered, RunPipeline
+from assetforge.common.contracts.generation import DeadLettered
+from assetforge.common.contracts.pipelines import RUN_PIPELINE, RunPipeline
 from assetforge.common.runtime import ServiceRuntime
 from assetforge.generation.metrics import GenerationMetrics
 from assetforge.generation.runner.pipeline import Outcome, PipelineRunner, Retry

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from assetforge.common.bus.outbox import add_event
+from assetforge.common.contracts.generation import DeadLettered, dead_letter_subject
 from assetforge.common.contracts.pipelines import (
     IMAGE_3D,
     IMAGE_GENERATION,
@@ -29,10 +30,8 @@ from assetforge.common.contracts.pipelines import (
     RIGGING,
     STAGES,
     TEXTURE_GENERATION,
-    DeadLettered,
     PipelineState,
     StageState,
-    dead_letter_subject,
 )
 from assetforge.common.db import Database
 from assetforge.common.errors import AppError
