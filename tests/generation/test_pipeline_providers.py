@@ -158,7 +158,7 @@ async def test_retry_resumes_at_the_failed_stage(provider_stack: ProviderStack, 
     assert retried.body["status"] == "queued"
     done = await until_done(nc, owner, pipeline_id)
     assert done["status"] == "completed", done
-    assert done["error"] is None if "error" in done else True
+    assert "error" not in done  # the failure of the first run is cleared
     assert len(openai.image_bodies) == images  # the concept art was kept
     assert _creates(provider_stack)["image-to-3d"] == creates + 1
     again = await call(nc, contract.PIPELINE_RETRY, {"id": pipeline_id}, owner)

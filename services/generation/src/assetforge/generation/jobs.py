@@ -16,9 +16,12 @@ import msgspec
 
 from assetforge.common.contracts.pipelines import (
     IMAGE_3D,
+    IMAGE_GENERATION,
+    PROMPT_OPTIMIZATION,
     RIGGING,
     STAGES,
     TEXT_INPUT,
+    TEXTURE_GENERATION,
     PipelineConfig,
     PipelineState,
     StageState,
@@ -27,7 +30,7 @@ from assetforge.common.contracts.pipelines import (
 # Asset types rigged when rigging is asked for: the humanoid ones.
 RIGGABLE_TYPES = frozenset({"character", "avatar", "npc", "humanoid", "creature"})
 # Stages whose failure is written down but does not fail the pipeline.
-OPTIONAL_STAGES = frozenset({"promptOptimization", RIGGING})
+OPTIONAL_STAGES = frozenset({PROMPT_OPTIMIZATION, RIGGING})
 
 
 class StoredFile(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -95,7 +98,6 @@ class Job:
     started_at: datetime | None = None
     completed_at: datetime | None = None
     cancel_requested: bool = False
-    attempts: int = 0
     results: dict[str, Any] = field(default_factory=dict)
 
     def stage(self, name: str) -> StageRecord:
@@ -116,12 +118,12 @@ def initial_stages(config: PipelineConfig, submitted_at: datetime) -> dict[str, 
 
 
 def runs(config: PipelineConfig, stage: str) -> bool:
-    if stage == "promptOptimization":
+    if stage == PROMPT_OPTIMIZATION:
         return config.metadata.get("useGPT4Enhancement", True) is not False
-    if stage == "imageGeneration":
+    if stage == IMAGE_GENERATION:
         image = config.reference_image
         return image is None or not (image.url or image.data_url)
-    if stage == "textureGeneration":
+    if stage == TEXTURE_GENERATION:
         return config.enable_retexturing and bool(config.material_presets)
     if stage == RIGGING:
         return config.enable_rigging and riggable(config)

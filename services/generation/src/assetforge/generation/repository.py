@@ -46,7 +46,6 @@ def to_job(row: Row[Any]) -> Job:
         started_at=row.started_at,
         completed_at=row.completed_at,
         cancel_requested=row.cancel_requested,
-        attempts=row.attempts,
         results=dict(row.results or {}),
     )
 
@@ -153,11 +152,7 @@ async def claim_lease(session: AsyncSession, job_id: uuid.UUID, runner: str, ttl
                 T.c.id == job_id,
                 or_(T.c.lease_until.is_(None), T.c.lease_until < func.now(), T.c.lease_owner == runner),
             )
-            .values(
-                lease_owner=runner,
-                lease_until=func.now() + timedelta(seconds=ttl_s),
-                attempts=T.c.attempts + 1,
-            )
+            .values(lease_owner=runner, lease_until=func.now() + timedelta(seconds=ttl_s))
             .returning(T)
         )
     ).one_or_none()
@@ -185,10 +180,7 @@ async def release_lease(session: AsyncSession, job_id: uuid.UUID, runner: str) -
 
 async def set_cancel_requested(session: AsyncSession, job_id: uuid.UUID, requested: bool) -> None:
     """Only the cancel and retry paths write the flag; runners only read it."""
-    values: dict[str, Any] = {"cancel_requested": requested}
-    if not requested:
-        values["attempts"] = 0
-    await session.execute(update(T).where(T.c.id == job_id).values(**values))
+    await session.execute(update(T).where(T.c.id == job_id).values(cancel_requested=requested))
 
 
 async def delete_finished(session: AsyncSession, before: datetime, limit: int = 500) -> int:

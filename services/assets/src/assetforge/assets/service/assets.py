@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from assetforge.assets.repository.assets import AssetFilter, AssetRepository, PagePosition
 from assetforge.common.bus.context import Principal
 from assetforge.common.contracts.assets import MAX_PAGE_SIZE, Asset, AssetPage, ListAssets, ModelLocation
+from assetforge.common.cursors import EARLIEST, LATEST
 from assetforge.common.db.repository import Executor
 from assetforge.common.errors import NotFound, ValidationFailed
 
-# The catalog's timestamps are written by the database's clock: nothing before this project.
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 # ts_rank's answers lie well inside this; a forged cursor's rank must too.
 _MAX_RANK = 1000.0
 _WORD = re.compile(r"[^\W_]+")
@@ -52,7 +50,7 @@ def decode_cursor(cursor: str) -> PagePosition:
             position = PagePosition(created_at=created_at.astimezone(UTC), id=uuid.UUID(ident), rank=rank)
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
         raise _refused() from error
-    if position is None or not _EARLIEST <= position.created_at <= _LATEST:
+    if position is None or not EARLIEST <= position.created_at <= LATEST:
         raise _refused()
     if position.rank is not None and not (math.isfinite(position.rank) and 0 <= position.rank <= _MAX_RANK):
         raise _refused()

@@ -3,8 +3,6 @@ emits, and what deleting one does to its assets (they stay, with no project)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
@@ -16,6 +14,7 @@ from assetforge.assets.models import outbox
 from assetforge.assets.repository.projects import NewProject, Position, ProjectRepository, ProjectUpdate
 from assetforge.assets.repository.relationships import RelationshipRepository
 from assetforge.assets.service import assets as catalog
+from assetforge.common import cursors
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
 from assetforge.common.contracts.assets import ListAssets
@@ -40,29 +39,15 @@ from assetforge.common.ids import uuid7
 
 # Sizes are summed as NUMERIC; a reply carries at most what JSON clients read exactly.
 _MAX_SIZE = 2**53 - 1
-# Rows are stamped by the database's clock: a cursor naming a time outside these was forged.
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def encode_cursor(position: Position) -> str:
-    raw = f"{position.created_at.isoformat()}|{position.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode_cursor(position.created_at, position.id)
 
 
 def decode_cursor(cursor: str) -> Position:
-    """The position a cursor of ours names; anything else is a 422 naming ``cursor``
-    (a forged one may carry any time, or none with a zone: neither reaches the query)."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        position = Position(created_at.astimezone(UTC), uuid.UUID(ident)) if created_at.tzinfo else None
-    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValidationFailed.of("cursor", "not a cursor returned by this API") from error
-    if position is None or not _EARLIEST <= position.created_at <= _LATEST:
-        raise ValidationFailed.of("cursor", "not a cursor returned by this API")
-    return position
+    """The position a cursor of ours names; anything else is a 422 naming ``cursor``."""
+    return Position(*cursors.decode_cursor(cursor))
 
 
 def parse_uuid(value: str, field: str) -> uuid.UUID:

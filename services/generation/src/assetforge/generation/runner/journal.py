@@ -97,19 +97,10 @@ class Lease:
 class Journal:
     """Writes a running job's changes, each with its event, under the runner's lease."""
 
-    def __init__(self, database: Database, job: Job, runner: str, lease: Lease) -> None:
+    def __init__(self, database: Database, job: Job, runner: str) -> None:
         self.database = database
         self.job = job
         self.runner = runner
-        self.lease = lease
-
-    async def record_task(self, provider: str, task_id: str) -> None:
-        """Commit the task a stage now waits on, and claim it for this job."""
-        self.job.progress = overall_progress(self.job)
-        async with self.database.unit_of_work() as session:
-            if not await jobs.save_job(session, self.job, lease_owner=self.runner):
-                raise LeaseLost(str(self.job.id))
-            await jobs.remember_task(session, provider, task_id, self.job.id)
 
     async def record(
         self,
@@ -118,10 +109,15 @@ class Journal:
         stage: str | None = None,
         progress: int | None = None,
         error: str | None = None,
+        task: tuple[str, str] | None = None,
     ) -> None:
+        """Commit the job's state, with ``event`` if any; ``task`` (provider, task id)
+        claims the task a stage now waits on for this job, in the same transaction."""
         self.job.progress = overall_progress(self.job)
         async with self.database.unit_of_work() as session:
             if not await jobs.save_job(session, self.job, lease_owner=self.runner):
                 raise LeaseLost(str(self.job.id))
+            if task is not None:
+                await jobs.remember_task(session, *task, self.job.id)
             if event is not None:
                 await announce(session, self.job, event, stage=stage, progress=progress, error=error)

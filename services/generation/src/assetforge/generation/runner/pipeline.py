@@ -36,7 +36,7 @@ from assetforge.common.contracts.pipelines import (
 from assetforge.common.db import Database
 from assetforge.common.errors import AppError
 from assetforge.generation import repository as jobs
-from assetforge.generation.jobs import OPTIONAL_STAGES, StageRecord
+from assetforge.generation.jobs import OPTIONAL_STAGES, Job, StageRecord
 from assetforge.generation.metrics import GenerationMetrics
 from assetforge.generation.models import outbox
 from assetforge.generation.outputs import FileOutputs
@@ -113,7 +113,7 @@ class PipelineRunner:
             await self._release(job_id)
             return Outcome.DONE
         lease = Lease(self._database, job, self._runner, settings.ack_wait_s, settings.heartbeat_s, in_progress)
-        journal = Journal(self._database, job, self._runner, lease)
+        journal = Journal(self._database, job, self._runner)
         ctx = StageContext(journal, lease, self._providers, self._outputs, settings, self._limits, self._metrics)
         lease.start()
         try:
@@ -132,9 +132,9 @@ class PipelineRunner:
             for name in STAGES:
                 await self._stage(ctx, name)
             await finish(ctx)
-            self._ended(ctx, "completed")
+            self._ended(job, "completed")
         except _Fatal as failure:
-            await self._fail(ctx, failure.stage, failure.message)
+            await self._fail(ctx.journal, failure.stage, failure.message)
         except CancelRequested:
             if ctx.lease.lost:
                 return Outcome.LOST
@@ -176,11 +176,11 @@ class PipelineRunner:
             self._metrics.stage_duration.labels(name).observe(seconds)
         await journal.record("stage_completed", stage=name)
 
-    async def _fail(self, ctx: StageContext, stage: str | None, message: str) -> None:
-        job = ctx.job
+    async def _fail(self, journal: Journal, stage: str | None, message: str) -> None:
+        job = journal.job
         job.status, job.error, job.error_stage, job.completed_at = PipelineState.FAILED, message, stage, _now()
-        await ctx.journal.record("failed", stage=stage, error=message)
-        self._ended(ctx, "failed")
+        await journal.record("failed", stage=stage, error=message)
+        self._ended(job, "failed")
 
     async def _cancelled(self, ctx: StageContext) -> None:
         job = ctx.job
@@ -190,10 +190,9 @@ class PipelineRunner:
                 record.status, record.error, record.completed_at = StageState.FAILED, "cancelled", _now()
         job.status, job.completed_at = PipelineState.CANCELLED, _now()
         await ctx.journal.record("cancelled")
-        self._ended(ctx, "cancelled")
+        self._ended(job, "cancelled")
 
-    def _ended(self, ctx: StageContext, how: str) -> None:
-        job = ctx.job
+    def _ended(self, job: Job, how: str) -> None:
         self._metrics.generations.labels(job.config.type, how).inc()
         seconds = ((job.completed_at or _now()) - job.created_at).total_seconds()
         self._metrics.generation_duration.labels(job.config.type).observe(seconds)
@@ -204,17 +203,8 @@ class PipelineRunner:
             job = await jobs.claim_lease(session, job_id, self._runner, self._settings.ack_wait_s)
         if job is None or job.terminal:
             return
-        lease = Lease(self._database, job, self._runner, self._settings.ack_wait_s, 1e9, _noop)
-        ctx = StageContext(
-            Journal(self._database, job, self._runner, lease),
-            lease,
-            self._providers,
-            self._outputs,
-            self._settings,
-            self._limits,
-            self._metrics,
-        )
-        await self._fail(ctx, job.current_stage, f"gave up after {deliveries} attempts: {reason}")
+        journal = Journal(self._database, job, self._runner)
+        await self._fail(journal, job.current_stage, f"gave up after {deliveries} attempts: {reason}")
         await self._release(job_id)
 
     async def record_dead_letter(self, record: DeadLettered) -> None:
@@ -237,7 +227,3 @@ async def _refused_as_failed(work: Awaitable[None]) -> None:
         if error.retryable:
             raise
         raise StageFailed(str(error)) from error
-
-
-async def _noop() -> None:
-    return None

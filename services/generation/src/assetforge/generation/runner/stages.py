@@ -10,7 +10,13 @@ from PIL import Image
 
 from assetforge.common.blobs import GDD_ASSETS
 from assetforge.common.contracts.media import Kind
-from assetforge.common.contracts.pipelines import IMAGE_GENERATION, PipelineConfig, Quality
+from assetforge.common.contracts.pipelines import (
+    IMAGE_3D,
+    IMAGE_GENERATION,
+    PROMPT_OPTIMIZATION,
+    PipelineConfig,
+    Quality,
+)
 from assetforge.generation.jobs import StageRecord, StoredFile, TaskRecord
 from assetforge.generation.offline.normalize import normalize_glb
 from assetforge.generation.offline.validate import InvalidModel, check_glb
@@ -24,7 +30,7 @@ from assetforge.generation.providers.base import (
 )
 from assetforge.generation.runner.context import StageContext, StageFailed
 from assetforge.generation.runner.journal import CancelRequested
-from assetforge.generation.runner.tasks import run_task
+from assetforge.generation.runner.tasks import Progress, run_task
 
 CONCEPT_ART = "concept-art.png"
 PROMPT_SYSTEM = (
@@ -45,7 +51,7 @@ def base_prompt(config: PipelineConfig) -> str:
 
 
 def prompt_of(ctx: StageContext) -> str:
-    optimized = ctx.job.stage("promptOptimization").text
+    optimized = ctx.job.stage(PROMPT_OPTIMIZATION).text
     return optimized or base_prompt(ctx.job.config)
 
 
@@ -115,7 +121,11 @@ def ended(state: TaskState, provider: str, ctx: StageContext) -> None:
         raise StageFailed(f"{provider} cancelled the task")
 
 
-def progress_reporter(ctx: StageContext, stage: str, record: StageRecord, share: float = 1.0, base: float = 0.0):  # type: ignore[no-untyped-def]
+def progress_reporter(
+    ctx: StageContext, stage: str, record: StageRecord, share: float = 1.0, base: float = 0.0
+) -> Progress:
+    """Records a task's progress as the stage's (``base`` + ``share`` of it), with an event."""
+
     async def report(state: TaskState) -> None:
         record.progress = min(99, int(base + state.progress * share))
         await ctx.journal.record("progress", stage=stage, progress=record.progress)
@@ -137,7 +147,7 @@ async def make_model(ctx: StageContext, record: StageRecord) -> None:
         texture_resolution=texture,
     )
     task = record.task = record.task or TaskRecord()
-    state = await run_task(ctx, record, task, provider, request, progress_reporter(ctx, "image3D", record, 0.9))
+    state = await run_task(ctx, record, task, provider, request, progress_reporter(ctx, IMAGE_3D, record, 0.9))
     ended(state, provider.provider, ctx)
     raw = await ctx.call(record, provider, provider.fetch(state.outputs[MODEL]))
     await checked_model(raw, provider.provider)

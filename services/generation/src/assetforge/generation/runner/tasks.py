@@ -47,7 +47,7 @@ async def run_task(  # noqa: PLR0917 - one task: where it is recorded, who runs 
         if adopted is not None:
             log.info("adopted %s task %s created before a restart", provider.provider, adopted)
             task.task_id = adopted
-            await ctx.journal.record_task(provider.provider, adopted)
+            await ctx.journal.record(task=(provider.provider, adopted))
     if task.task_id is None:
         ctx.lease.check()
         task.intent_at = datetime.now(UTC)
@@ -61,7 +61,7 @@ async def run_task(  # noqa: PLR0917 - one task: where it is recorded, who runs 
                 await ctx.journal.record()
             raise
         task.status, task.progress = TaskStatus.PENDING.value, 0
-        await ctx.journal.record_task(provider.provider, task.task_id)
+        await ctx.journal.record(task=(provider.provider, task.task_id))
     try:
         return await _until_done(ctx, record, task, provider, on_progress)
     except CancelRequested:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from assetforge.common.contracts.media import Kind
-from assetforge.common.contracts.pipelines import IMAGE_3D
+from assetforge.common.contracts.pipelines import IMAGE_3D, RIGGING, TEXTURE_GENERATION
 from assetforge.generation.jobs import StageRecord, TaskRecord
 from assetforge.generation.offline.normalize import normalize_glb
 from assetforge.generation.providers.base import (
@@ -45,7 +45,7 @@ async def make_variants(ctx: StageContext, record: StageRecord) -> None:
             input_task_id=_model_task(ctx), style_prompt=style, preset_id=preset.id, color=preset.color
         )
         share = 1 / len(presets)
-        report = progress_reporter(ctx, "textureGeneration", record, share, 100 * index * share)
+        report = progress_reporter(ctx, TEXTURE_GENERATION, record, share, 100 * index * share)
         state = await run_task(ctx, record, task, provider, request, report)
         try:
             ended(state, provider.provider, ctx)
@@ -72,7 +72,7 @@ async def rig_model(ctx: StageContext, record: StageRecord) -> None:
     height = job.config.rigging_options.height_meters if job.config.rigging_options else 1.83
     request = RiggingRequest(input_task_id=_model_task(ctx), height_meters=height)
     task = record.task = record.task or TaskRecord()
-    state = await run_task(ctx, record, task, provider, request, progress_reporter(ctx, "rigging", record, 0.9))
+    state = await run_task(ctx, record, task, provider, request, progress_reporter(ctx, RIGGING, record, 0.9))
     ended(state, provider.provider, ctx)
     if RIGGED not in state.outputs:
         raise StageFailed(f"{provider.provider} answered no rigged model")

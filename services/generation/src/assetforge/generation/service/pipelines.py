@@ -32,6 +32,7 @@ from assetforge.common.contracts.pipelines import (
     StageState,
     SubmitPipeline,
 )
+from assetforge.common.cursors import decode_cursor, encode_cursor
 from assetforge.common.db.repository import Executor
 from assetforge.common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from assetforge.generation import repository as jobs
@@ -132,32 +133,15 @@ async def read(db: Executor, query: ReadPipeline, principal: Principal | None) -
     return status_of(_visible(job, principal))
 
 
-def _cursor(job: Job) -> str:
-    raw = f"{job.created_at.isoformat()}|{job.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _position(cursor: str) -> jobs.Position:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        position = jobs.Position(created_at, uuid.UUID(ident)) if created_at.tzinfo else None
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        position = None
-    if position is None:
-        raise ValidationFailed.of("cursor", "is not a cursor this API gave")
-    return position
-
-
 async def list_pipelines(db: Executor, query: ListPipelines, principal: Principal | None) -> PipelinePage:
     caller = _caller(principal)
     owner = query.owner_id if query.owner_id and caller.is_admin else caller.user_id
-    after = _position(query.cursor) if query.cursor else None
+    after = jobs.Position(*decode_cursor(query.cursor)) if query.cursor else None
     found = await jobs.list_jobs(db, owner, query.status, query.limit + 1, after)
     page = found[: query.limit]
     more = len(found) > query.limit
-    return PipelinePage(pipelines=[status_of(job) for job in page], next_cursor=_cursor(page[-1]) if more else None)
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if more else None
+    return PipelinePage(pipelines=[status_of(job) for job in page], next_cursor=next_cursor)
 
 
 async def cancel(session: AsyncSession, pipeline_id: str, principal: Principal | None) -> PipelineStatus:

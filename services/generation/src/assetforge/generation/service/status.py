@@ -10,6 +10,7 @@ from assetforge.common.contracts.generation import variant_asset_id
 from assetforge.common.contracts.pipelines import (
     IMAGE_3D,
     IMAGE_GENERATION,
+    PROMPT_OPTIMIZATION,
     RIGGING,
     STAGES,
     TEXT_INPUT,
@@ -28,7 +29,7 @@ from assetforge.common.contracts.pipelines import (
 from assetforge.generation.jobs import Job, StageRecord, StoredFile
 
 # How much of the whole each stage is, when it runs.
-_WEIGHTS = {"promptOptimization": 5, IMAGE_GENERATION: 15, IMAGE_3D: 50, TEXTURE_GENERATION: 20, RIGGING: 10}
+_WEIGHTS = {PROMPT_OPTIMIZATION: 5, IMAGE_GENERATION: 15, IMAGE_3D: 50, TEXTURE_GENERATION: 20, RIGGING: 10}
 ANIMATION = "animation:"
 
 

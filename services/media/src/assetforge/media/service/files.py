@@ -3,13 +3,11 @@ what a delete removes."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assetforge.common import cursors
 from assetforge.common.blobs import GDD_ASSETS, MEDIA, BlobStore
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
@@ -25,13 +23,9 @@ from assetforge.common.contracts.media import (
     file_event_subject,
 )
 from assetforge.common.db.repository import Executor
-from assetforge.common.errors import NotFound, Unauthorized, ValidationFailed
+from assetforge.common.errors import NotFound, Unauthorized
 from assetforge.media.models import CdnState, outbox
 from assetforge.media.repository import FileFilter, FileRepository, FileRow, PagePosition
-
-# Records are stamped by the database's clock: nothing before this project.
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def local_url(row: FileRow) -> str:
@@ -82,25 +76,13 @@ async def announce_stored(session: AsyncSession, row: FileRow) -> None:
 
 
 def encode_cursor(position: PagePosition) -> str:
-    raw = f"{position.created_at.isoformat()}|{position.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode_cursor(position.created_at, position.id)
 
 
 def decode_cursor(cursor: str) -> PagePosition:
-    """The position a cursor of ours names; anything else is a 422 naming ``cursor``
-    (a forged one may carry any time: it must have a zone and a sane year)."""
-    position = None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        if created_at.tzinfo is not None:
-            position = PagePosition(created_at=created_at.astimezone(UTC), id=uuid.UUID(ident))
-    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
-        raise ValidationFailed.of("cursor", "not a cursor returned by this API") from error
-    if position is None or not _EARLIEST <= position.created_at <= _LATEST:
-        raise ValidationFailed.of("cursor", "not a cursor returned by this API")
-    return position
+    """The position a cursor of ours names; anything else is a 422 naming ``cursor``."""
+    created_at, row_id = cursors.decode_cursor(cursor)
+    return PagePosition(created_at=created_at, id=row_id)
 
 
 def parse_id(value: str) -> uuid.UUID | None:

@@ -1,4 +1,4 @@
-"""pipeline runs: provider tasks, request hash, asset id, cancel flag, lease, attempts, list and sweep indexes
+"""pipeline runs: provider tasks, request hash, asset id, cancel flag, lease, list and sweep indexes
 
 Revision ID: 0003
 Revises: 0002
@@ -39,9 +39,6 @@ def upgrade() -> None:
     )
     op.add_column(_TABLE, sa.Column('lease_owner', sa.String(length=128), nullable=True), schema=_SCHEMA)
     op.add_column(_TABLE, sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True), schema=_SCHEMA)
-    op.add_column(
-        _TABLE, sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False), schema=_SCHEMA
-    )
     op.drop_index('ix_generation_jobs_owner_created', table_name=_TABLE, schema=_SCHEMA)
     op.create_index(
         'ix_generation_jobs_owner_created',
@@ -73,5 +70,5 @@ def downgrade() -> None:
     op.create_index(
         'ix_generation_jobs_owner_created', _TABLE, ['owner_id', sa.literal_column('created_at DESC')], schema=_SCHEMA
     )
-    for column in ('attempts', 'lease_until', 'lease_owner', 'cancel_requested', 'asset_id', 'request_hash'):
+    for column in ('lease_until', 'lease_owner', 'cancel_requested', 'asset_id', 'request_hash'):
         op.drop_column(_TABLE, column, schema=_SCHEMA)
