@@ -26,7 +26,7 @@ async def test_ready_reports_every_check_true_and_the_providers(gateway: httpx.A
         "status": "ready",
         "checks": {"database": True, "nats": True, "assets": True, "generation": True, "media": True},
         # The test stack runs GENERATION_PROVIDER=offline.
-        "providers": dict.fromkeys(("chat", "image", "imageTo3D", "retexture", "rigging"), "offline"),
+        "providers": dict.fromkeys(("chat", "image", "imageTo3D", "retexture", "rigging", "audio"), "offline"),
     }
 
 

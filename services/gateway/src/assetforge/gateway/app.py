@@ -32,11 +32,13 @@ from assetforge.gateway.controllers.achievements import AchievementsController
 from assetforge.gateway.controllers.admin import AdminController, list_all_users
 from assetforge.gateway.controllers.asset_files import AssetFilesController
 from assetforge.gateway.controllers.assets import AssetsController
+from assetforge.gateway.controllers.audio import AudioController
 from assetforge.gateway.controllers.auth import AuthController
 from assetforge.gateway.controllers.docs import asyncapi as asyncapi_route
 from assetforge.gateway.controllers.files import FilesController
 from assetforge.gateway.controllers.generation import GenerationController
 from assetforge.gateway.controllers.health import HealthController, metrics, own_readiness
+from assetforge.gateway.controllers.jobs import JobsController
 from assetforge.gateway.controllers.material_presets import MaterialPresetsController
 from assetforge.gateway.controllers.media import MediaController, storage_health
 from assetforge.gateway.controllers.pipeline_streams import PipelineStreamsController
@@ -84,6 +86,8 @@ ROUTES: list[Any] = [
     ImageProxyController,
     GenerationController,
     PipelineStreamsController,
+    JobsController,
+    AudioController,
 ]
 
 

@@ -39,6 +39,9 @@ class EdgeSettings:
     # Pipeline event streams (streams/): a keep-alive comment this often; open ones at most.
     sse_heartbeat_s: float = 15.0
     sse_max_streams: int = 1000
+    # How long a sound effect, track or voice line request waits for its audio before it
+    # answers 202 with the job instead (under a load balancer's usual 60 s).
+    audio_sync_wait_s: float = 45.0
 
 
 def get_edge_settings(env: Env) -> EdgeSettings:
@@ -62,6 +65,7 @@ def get_edge_settings(env: Env) -> EdgeSettings:
         ),
         sse_heartbeat_s=env.number("SSE_HEARTBEAT_S", 15.0, minimum=0.05, purpose="event stream keep-alive, s"),
         sse_max_streams=env.integer("SSE_MAX_STREAMS", 1000, minimum=1, purpose="open event streams, at most"),
+        audio_sync_wait_s=env.number("AUDIO_SYNC_WAIT_S", 45.0, minimum=0.0, purpose="wait for audio before a 202, s"),
     )
 
 

@@ -16,6 +16,7 @@ from assetforge.common.contracts.generation import (
     PipelineCompleted,
     pipeline_event_subject,
 )
+from assetforge.common.contracts.jobs import JOB_COMPLETED_FILTER, JOB_EVENTS, JobCompleted, JobEvent, job_event_subject
 from assetforge.common.contracts.pipelines import (
     PIPELINE_EVENTS,
     PipelineEvent,
@@ -23,6 +24,7 @@ from assetforge.common.contracts.pipelines import (
 from assetforge.common.docs import EventDoc, asyncapi_document
 from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
+from assetforge.generation.handlers import audio as audio_handlers
 from assetforge.generation.handlers import pipelines as pipeline_handlers
 from assetforge.generation.lifecycle import GenerationParts
 from assetforge.generation.metrics import make_generation_metrics
@@ -34,6 +36,12 @@ PUBLISHES = [
     *(EventDoc(pipeline_event_subject("*", event), PipelineEvent, f"A pipeline: {event}") for event in PIPELINE_EVENTS),
     EventDoc(PIPELINE_COMPLETED_FILTER, PipelineCompleted, "A pipeline finished; the assets service makes its asset"),
     EventDoc(DEAD_LETTER_FILTER, DeadLettered, "A run command that could not be carried out"),
+    *(
+        EventDoc(job_event_subject("*", event), JobEvent, f"An audio job: {event}")
+        for event in JOB_EVENTS
+        if event != "completed"
+    ),
+    EventDoc(JOB_COMPLETED_FILTER, JobCompleted, "An audio job finished; the assets service makes its asset"),
 ]
 
 
@@ -44,6 +52,7 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
     generation = GenerationParts(settings.own, providers, make_generation_metrics(runtime.registry))
     parts.lifecycle.append(generation)
     pipeline_handlers.register(parts.rpc, runtime.database, providers.describe)
+    audio_handlers.register(parts.rpc, runtime.database, providers.audio)
     return runtime
 
 

@@ -1,5 +1,6 @@
-"""A pipeline job as the service holds it: its config, and a record per stage that says
-where the stage stands, down to the provider task it waits on.
+"""A job as the service holds it: what was asked (a pipeline's config, or an audio
+request), and a record per stage that says where the stage stands, down to the provider
+task it waits on.
 
 Stage records are stored as JSON in ``generation_jobs.stages`` and rewritten whole at
 every change (a few KB), each time in the same transaction as the event that tells of it.
@@ -14,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from assetforge.common.contracts.audio import AudioRequest
 from assetforge.common.contracts.pipelines import (
     IMAGE_3D,
     IMAGE_GENERATION,
@@ -31,6 +33,9 @@ from assetforge.common.contracts.pipelines import (
 RIGGABLE_TYPES = frozenset({"character", "avatar", "npc", "humanoid", "creature"})
 # Stages whose failure is written down but does not fail the pipeline.
 OPTIONAL_STAGES = frozenset({PROMPT_OPTIMIZATION, RIGGING})
+PIPELINE = "pipeline"
+# The one stage of an audio job.
+AUDIO = "audio"
 
 
 class StoredFile(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -79,6 +84,7 @@ class StageRecord(msgspec.Struct, rename="camel", omit_defaults=True):
 
 _stages_decoder = msgspec.json.Decoder(dict[str, StageRecord])
 _config_decoder = msgspec.json.Decoder(PipelineConfig)
+_audio_decoder = msgspec.json.Decoder(AudioRequest)
 
 
 @dataclass(slots=True)
@@ -86,7 +92,8 @@ class Job:
     id: uuid.UUID
     owner_id: str
     asset_id: str
-    config: PipelineConfig
+    # What was asked: a pipeline's config, or (``kind`` voice, sfx, music) an audio request.
+    spec: PipelineConfig | AudioRequest
     status: PipelineState
     stages: dict[str, StageRecord]
     created_at: datetime
@@ -99,6 +106,19 @@ class Job:
     completed_at: datetime | None = None
     cancel_requested: bool = False
     results: dict[str, Any] = field(default_factory=dict)
+    kind: str = PIPELINE
+
+    @property
+    def config(self) -> PipelineConfig:
+        if not isinstance(self.spec, PipelineConfig):
+            raise TypeError(f"job {self.id} is a {self.kind} job, not a pipeline")
+        return self.spec
+
+    @property
+    def audio(self) -> AudioRequest:
+        if isinstance(self.spec, PipelineConfig):
+            raise TypeError(f"job {self.id} is a pipeline, not an audio job")
+        return self.spec
 
     def stage(self, name: str) -> StageRecord:
         return self.stages.setdefault(name, StageRecord())
@@ -143,5 +163,8 @@ def decode_stages(raw: Any) -> dict[str, StageRecord]:
     return _stages_decoder.decode(msgspec.json.encode(raw))
 
 
-def decode_config(raw: Any) -> PipelineConfig:
-    return _config_decoder.decode(msgspec.json.encode(raw))
+def decode_spec(kind: str, raw: Any) -> PipelineConfig | AudioRequest:
+    if kind == PIPELINE:
+        return _config_decoder.decode(msgspec.json.encode(raw))
+    request: AudioRequest = _audio_decoder.decode(msgspec.json.encode(raw))
+    return request

@@ -18,7 +18,7 @@ from assetforge.generation.outputs import FileOutputs
 from assetforge.generation.providers.registry import Providers
 from assetforge.generation.runner.consumer import RunConsumer
 from assetforge.generation.runner.pipeline import PipelineRunner
-from assetforge.generation.service.pipelines import KEY_LIFETIME
+from assetforge.generation.service.keys import KEY_LIFETIME
 from assetforge.generation.settings import GenerationSettings
 
 log = logging.getLogger(__name__)

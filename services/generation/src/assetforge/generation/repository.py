@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assetforge.common.contracts.pipelines import PipelineConfig, PipelineState
 from assetforge.common.db.repository import Executor
-from assetforge.generation.jobs import Job, StageRecord, decode_config, decode_stages, encode_stages
+from assetforge.generation.jobs import PIPELINE, Job, StageRecord, decode_spec, decode_stages, encode_stages
 from assetforge.generation.models import GenerationJob, ProviderTask
 
 T = cast("Table", GenerationJob.__table__)
@@ -34,7 +34,7 @@ def to_job(row: Row[Any]) -> Job:
         id=row.id,
         owner_id=row.owner_id,
         asset_id=row.asset_id or "",
-        config=decode_config(row.config),
+        spec=decode_spec(row.kind, row.config),
         status=PipelineState(row.status),
         stages=decode_stages(row.stages),
         created_at=row.created_at,
@@ -47,6 +47,7 @@ def to_job(row: Row[Any]) -> Job:
         completed_at=row.completed_at,
         cancel_requested=row.cancel_requested,
         results=dict(row.results or {}),
+        kind=row.kind,
     )
 
 
@@ -59,6 +60,7 @@ async def insert_job(  # noqa: PLR0917 - one row's columns
     stages: dict[str, StageRecord],
     idempotency_key: str | None,
     request_hash: str | None,
+    kind: str = PIPELINE,
 ) -> Job:
     row = (
         await session.execute(
@@ -67,7 +69,7 @@ async def insert_job(  # noqa: PLR0917 - one row's columns
                 id=job_id,
                 owner_id=owner_id,
                 asset_id=asset_id,
-                kind="pipeline",
+                kind=kind,
                 status=PipelineState.QUEUED.value,
                 config=config,
                 stages=encode_stages(stages),
@@ -102,10 +104,18 @@ async def lock_job(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
     return None if row is None else to_job(row)
 
 
-async def list_jobs(
-    db: Executor, owner_id: str, status: PipelineState | None, limit: int, after: Position | None
+async def list_jobs(  # noqa: PLR0917 - a page's filters
+    db: Executor,
+    owner_id: str,
+    status: PipelineState | None,
+    limit: int,
+    after: Position | None,
+    kinds: tuple[str, ...] = (PIPELINE,),
+    exclude: bool = False,
 ) -> list[Job]:
+    """A page of the owner's jobs of ``kinds`` (of every other kind, with ``exclude``)."""
     query = select(T).where(T.c.owner_id == owner_id)
+    query = query.where(T.c.kind.not_in(kinds) if exclude else T.c.kind.in_(kinds))
     if status is not None:
         query = query.where(T.c.status == status.value)
     if after is not None:
@@ -202,7 +212,7 @@ async def forget_old_keys(session: AsyncSession, before: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def config_values(config: PipelineConfig) -> Any:
+def config_values(config: PipelineConfig | msgspec.Struct) -> Any:
     return msgspec.to_builtins(config)
 
 

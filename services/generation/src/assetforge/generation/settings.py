@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from assetforge.common.settings import HTTP_SCHEMES, Env
 SERVICE = "generation"
 DEFAULT_HTTP_PORT = 3012
 PROVIDER_CHOICES = ("auto", "offline")
+AUDIO_FORMAT = re.compile(r"mp3_\d{4,5}_\d{2,3}|pcm_\d{4,5}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,10 @@ class ProviderSettings:
     openai_base_url: str = "https://api.openai.com/v1"
     ai_gateway_base_url: str = "https://ai-gateway.vercel.sh/v1"
     meshy_base_url: str = "https://api.meshy.ai/openapi"
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    # ElevenLabs' ``output_format``: ``mp3_44100_128`` (its default), or ``pcm_<rate>``
+    # (stored as WAV).
+    elevenlabs_output_format: str = "mp3_44100_128"
     request_timeout_s: float = 60.0
 
 
@@ -67,6 +73,11 @@ def get_provider_settings(env: Env) -> ProviderSettings:
     openai_url = env.text("OPENAI_BASE_URL", "https://api.openai.com/v1", purpose="OpenAI API address")
     gateway_url = env.text("AI_GATEWAY_BASE_URL", "https://ai-gateway.vercel.sh/v1", purpose="AI Gateway address")
     meshy_url = env.text("MESHY_BASE_URL", "https://api.meshy.ai/openapi", purpose="Meshy API address")
+    eleven_url = env.text("ELEVENLABS_BASE_URL", "https://api.elevenlabs.io", purpose="ElevenLabs API address")
+    audio_format = env.text("ELEVENLABS_OUTPUT_FORMAT", "mp3_44100_128", purpose="mp3_<rate>_<kbps> or pcm_<rate>")
+    if audio_format and not AUDIO_FORMAT.fullmatch(audio_format):
+        env.invalid("ELEVENLABS_OUTPUT_FORMAT", "must look like mp3_44100_128 or pcm_24000")
+        audio_format = None
     return ProviderSettings(
         ai_gateway_api_key=env.text(
             "AI_GATEWAY_API_KEY",
@@ -86,6 +97,8 @@ def get_provider_settings(env: Env) -> ProviderSettings:
         ai_gateway_base_url=env.url("AI_GATEWAY_BASE_URL", gateway_url, HTTP_SCHEMES)
         or "https://ai-gateway.vercel.sh/v1",
         meshy_base_url=env.url("MESHY_BASE_URL", meshy_url, HTTP_SCHEMES) or "https://api.meshy.ai/openapi",
+        elevenlabs_base_url=env.url("ELEVENLABS_BASE_URL", eleven_url, HTTP_SCHEMES) or "https://api.elevenlabs.io",
+        elevenlabs_output_format=audio_format or "mp3_44100_128",
         request_timeout_s=env.number(
             "PROVIDER_TIMEOUT_S", 60.0, minimum=0.1, purpose="longest wait for one provider answer, s"
         ),

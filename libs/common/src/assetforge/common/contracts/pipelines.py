@@ -287,6 +287,7 @@ class CapabilityProviders(msgspec.Struct, frozen=True, rename="camel"):
     image_to_3d: str = msgspec.field(name="imageTo3D")
     retexture: str = ""
     rigging: str = ""
+    audio: str = ""
 
 
 class ProvidersQuery(msgspec.Struct, frozen=True):

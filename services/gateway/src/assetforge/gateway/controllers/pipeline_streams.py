@@ -31,7 +31,7 @@ SequenceHeader = Annotated[
     ),
 ]
 EVENT_STREAM = "text/event-stream"
-_HEADERS = [
+HEADERS = [
     ResponseHeader(name="Cache-Control", value="no-cache", documentation_only=True, required=True),
     ResponseHeader(name="X-Accel-Buffering", value="no", documentation_only=True, required=True),
 ]
@@ -60,7 +60,7 @@ class PipelineStreamsController(CatalogController):
         security=SECURED,
         opt={QUERY_TOKEN: True},
         response_description="The event stream",
-        response_headers=_HEADERS,
+        response_headers=HEADERS,
         responses=ERRORS_WITH_NOT_FOUND,
     )
     async def events(
@@ -84,7 +84,7 @@ class PipelineStreamsController(CatalogController):
         "fails or is cancelled. A `: keep-alive` comment comes every 15 s (SSE_HEARTBEAT_S).",
         media_type=EVENT_STREAM,
         response_description="The status stream",
-        response_headers=_HEADERS,
+        response_headers=HEADERS,
         responses=ERRORS_WITH_NOT_FOUND,
     )
     async def statuses(self, state: State, pipeline_id: PipelineId) -> Stream:

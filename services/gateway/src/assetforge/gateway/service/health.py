@@ -77,6 +77,7 @@ class GatewayReadiness:
             "imageTo3D": answer.image_to_3d,
             "retexture": answer.retexture,
             "rigging": answer.rigging,
+            "audio": answer.audio,
         }
         return self._providers
 

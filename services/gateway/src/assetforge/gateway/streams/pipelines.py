@@ -1,5 +1,7 @@
 """The two event streams of a pipeline, both read from the pipeline's events in JetStream
-(``evt.generation.pipeline.<id>.*``, an ordered consumer each; no database polling).
+(``evt.generation.pipeline.<id>.*``, an ordered consumer each; no database polling), and
+the same for other jobs (``evt.generation.job.<id>.*``: ``job_events``, and
+``job_outcome``, with which a synchronous audio request waits for its job to end).
 
 ``pipeline_events``: every event as published: ``id:`` its stream sequence, ``event:``
 its name (the subject's last token), ``data:`` its JSON untouched. All past events, then
@@ -21,6 +23,7 @@ are decoded only as far as ``status``, kept as raw bytes and sent as they are.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -28,6 +31,7 @@ from datetime import datetime
 import msgspec
 
 from assetforge.common.contracts.generation import pipeline_event_subject
+from assetforge.common.contracts.jobs import job_event_subject
 from assetforge.common.contracts.pipelines import TERMINAL_EVENTS, TERMINAL_STATES, PipelineState
 from assetforge.gateway.streams.feed import Marker
 from assetforge.gateway.streams.frames import HEARTBEAT, OPENED, EventStream, event_frame
@@ -46,6 +50,10 @@ class _Stamp(msgspec.Struct, rename="camel"):
     updated_at: datetime
 
 
+class _State(msgspec.Struct):
+    status: PipelineState
+
+
 class _Carrier(msgspec.Struct):
     """An event, decoded only as far as its status (a ``completed`` one may have none)."""
 
@@ -53,6 +61,7 @@ class _Carrier(msgspec.Struct):
 
 
 _stamp = msgspec.json.Decoder(_Stamp)
+_state = msgspec.json.Decoder(_State)
 _carrier = msgspec.json.Decoder(_Carrier)
 
 
@@ -67,7 +76,33 @@ def _subjects(pipeline_id: str) -> str:
 def pipeline_events(hub: StreamHub, pipeline_id: str, status: bytes, after: int | None) -> EventStream:
     """The stream of ``pipeline_id``'s events; ``status`` is what the service answered."""
     slot = hub.reserve()
-    return EventStream(slot.bind(_events(hub, slot, pipeline_id, after, terminal=is_terminal(status))))
+    events = _events(hub, slot, _subjects(pipeline_id), after, terminal=is_terminal(status))
+    return EventStream(slot.bind(events))
+
+
+def job_events(hub: StreamHub, job_id: str, status: bytes, after: int | None) -> EventStream:
+    """The same stream for an audio (or content) job: ``evt.generation.job.<id>.*``."""
+    slot = hub.reserve()
+    terminal = _state.decode(status).status in TERMINAL_STATES
+    return EventStream(slot.bind(_events(hub, slot, job_event_subject(job_id, "*"), after, terminal=terminal)))
+
+
+async def job_outcome(hub: StreamHub, job_id: str, timeout_s: float) -> bytes | None:
+    """The job's terminal event (``completed``, ``failed``, ``cancelled``) as published,
+    waiting up to ``timeout_s``; None if it has not ended by then. The replay starts at the
+    job's first event, so an end published before the wait began is found too."""
+    try:
+        async with asyncio.timeout(timeout_s), hub.feed(job_event_subject(job_id, "*"), None) as feed:
+            while True:
+                item = await feed.next()
+                if isinstance(item, Marker):
+                    if item is Marker.HEARTBEAT:
+                        continue
+                    return None
+                if item.subject.rpartition(".")[2] in TERMINAL_EVENTS:
+                    return bytes(item.data)
+    except TimeoutError:
+        return None
 
 
 def pipeline_statuses(hub: StreamHub, pipeline_id: str, status: bytes, read: ReadStatus) -> EventStream:
@@ -78,10 +113,10 @@ def pipeline_statuses(hub: StreamHub, pipeline_id: str, status: bytes, read: Rea
 
 
 async def _events(
-    hub: StreamHub, slot: Slot, pipeline_id: str, after: int | None, *, terminal: bool
+    hub: StreamHub, slot: Slot, subjects: str, after: int | None, *, terminal: bool
 ) -> AsyncIterator[bytes]:
     try:
-        async with hub.feed(_subjects(pipeline_id), None if after is None else after + 1) as feed:
+        async with hub.feed(subjects, None if after is None else after + 1) as feed:
             yield OPENED
             if terminal and await feed.nothing_to_replay():
                 return
@@ -100,7 +135,7 @@ async def _events(
                 if not meta.num_pending and (event in TERMINAL_EVENTS or terminal):
                     return
     except Exception as exc:  # noqa: BLE001 - the response has begun: end it; the client resumes
-        log.warning("the event stream of pipeline %s ended early: %s", pipeline_id, exc)
+        log.warning("the event stream of %s ended early: %s", subjects, exc)
     finally:
         slot.release()
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assetforge.common.contracts.pipelines import CapabilityProviders
+from assetforge.generation.offline.audio_provider import OfflineAudio
 from assetforge.generation.offline.provider import offline_providers
+from assetforge.generation.providers.audio import AudioProvider
 from assetforge.generation.providers.base import (
     ChatProvider,
     ImageProvider,
@@ -16,6 +18,7 @@ from assetforge.generation.providers.base import (
     RetextureProvider,
     RiggingProvider,
 )
+from assetforge.generation.providers.elevenlabs import ElevenLabsAudio
 from assetforge.generation.providers.http import HttpSettings
 from assetforge.generation.providers.meshy import MeshyImageTo3D, MeshyRetexture, MeshyRigging
 from assetforge.generation.providers.openai import openai_providers
@@ -29,6 +32,7 @@ class Providers:
     image_to_3d: ImageTo3DProvider
     retexture: RetextureProvider
     rigging: RiggingProvider
+    audio: AudioProvider
 
     def describe(self) -> CapabilityProviders:
         return CapabilityProviders(
@@ -37,21 +41,34 @@ class Providers:
             image_to_3d=self.image_to_3d.provider,
             retexture=self.retexture.provider,
             rigging=self.rigging.provider,
+            audio=self.audio.provider,
         )
 
     async def aclose(self) -> None:
-        for provider in (self.chat, self.images, self.image_to_3d, self.retexture, self.rigging):
+        for provider in (self.chat, self.images, self.image_to_3d, self.retexture, self.rigging, self.audio):
             closer: Any = getattr(provider, "aclose", None)
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer()
 
 
+def _audio(settings: ProviderSettings, http: HttpSettings) -> AudioProvider:
+    if settings.choice == "offline" or not settings.elevenlabs_api_key:
+        return OfflineAudio(settings.offline_latency_ms)
+    return ElevenLabsAudio(
+        settings.elevenlabs_api_key,
+        base_url=settings.elevenlabs_base_url,
+        settings=http,
+        output_format=settings.elevenlabs_output_format,
+    )
+
+
 def build_providers(settings: ProviderSettings) -> Providers:
     offline = offline_providers(settings.offline_latency_ms)
-    if settings.choice == "offline":
-        return Providers(offline.chat, offline.images, offline.image_to_3d, offline.retexture, offline.rigging)
     http = HttpSettings(read_s=settings.request_timeout_s)
+    audio = _audio(settings, http)
+    if settings.choice == "offline":
+        return Providers(offline.chat, offline.images, offline.image_to_3d, offline.retexture, offline.rigging, audio)
     chat: ChatProvider = offline.chat
     images: ImageProvider = offline.images
     openai = openai_providers(
@@ -65,7 +82,7 @@ def build_providers(settings: ProviderSettings) -> Providers:
         chat, images = openai
     key = settings.meshy_api_key
     if not key:
-        return Providers(chat, images, offline.image_to_3d, offline.retexture, offline.rigging)
+        return Providers(chat, images, offline.image_to_3d, offline.retexture, offline.rigging, audio)
     url = settings.meshy_base_url
     return Providers(
         chat,
@@ -73,4 +90,5 @@ def build_providers(settings: ProviderSettings) -> Providers:
         MeshyImageTo3D(key, base_url=url, settings=http),
         MeshyRetexture(key, base_url=url, settings=http),
         MeshyRigging(key, base_url=url, settings=http),
+        audio,
     )

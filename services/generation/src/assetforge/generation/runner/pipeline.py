@@ -1,4 +1,5 @@
-"""Runs one pipeline, or resumes it, stage by stage under a lease.
+"""Runs one job (a pipeline, or an audio job's one stage), or resumes it, stage by stage
+under a lease.
 
 A stage already completed (or skipped) is never redone; the stage a crash interrupted is
 picked up where its record says it stood (see tasks.py). What happens on each kind of
@@ -36,12 +37,13 @@ from assetforge.common.contracts.pipelines import (
 from assetforge.common.db import Database
 from assetforge.common.errors import AppError
 from assetforge.generation import repository as jobs
-from assetforge.generation.jobs import OPTIONAL_STAGES, Job, StageRecord
+from assetforge.generation.jobs import AUDIO, OPTIONAL_STAGES, PIPELINE, Job, StageRecord
 from assetforge.generation.metrics import GenerationMetrics
 from assetforge.generation.models import outbox
 from assetforge.generation.outputs import FileOutputs
 from assetforge.generation.providers.base import ProviderError
 from assetforge.generation.providers.registry import Providers
+from assetforge.generation.runner.audio import finish_audio, make_audio
 from assetforge.generation.runner.context import ProviderLimits, StageContext, StageFailed
 from assetforge.generation.runner.finish import finish
 from assetforge.generation.runner.journal import CancelRequested, Journal, Lease, LeaseLost
@@ -58,6 +60,7 @@ RUN: dict[str, Stage] = {
     IMAGE_3D: make_model,
     TEXTURE_GENERATION: make_variants,
     RIGGING: rig_model,
+    AUDIO: make_audio,
 }
 
 
@@ -129,9 +132,10 @@ class PipelineRunner:
             if job.status == PipelineState.QUEUED:
                 # Written with the first stage's start, one commit later.
                 job.status, job.started_at = PipelineState.PROCESSING, job.started_at or _now()
-            for name in STAGES:
+            pipeline = job.kind == PIPELINE
+            for name in STAGES if pipeline else (AUDIO,):
                 await self._stage(ctx, name)
-            await finish(ctx)
+            await (finish(ctx) if pipeline else finish_audio(ctx))
             self._ended(job, "completed")
         except _Fatal as failure:
             await self._fail(ctx.journal, failure.stage, failure.message)
@@ -193,9 +197,10 @@ class PipelineRunner:
         self._ended(job, "cancelled")
 
     def _ended(self, job: Job, how: str) -> None:
-        self._metrics.generations.labels(job.config.type, how).inc()
+        kind = job.config.type if job.kind == PIPELINE else job.kind
+        self._metrics.generations.labels(kind, how).inc()
         seconds = ((job.completed_at or _now()) - job.created_at).total_seconds()
-        self._metrics.generation_duration.labels(job.config.type).observe(seconds)
+        self._metrics.generation_duration.labels(kind).observe(seconds)
 
     async def give_up(self, job_id: uuid.UUID, reason: str, deliveries: int) -> None:
         """The last delivery failed too: the pipeline fails with the reason."""

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assetforge.common.bus.codec import encoder
 from assetforge.common.bus.context import Principal
 from assetforge.common.bus.outbox import add_event
 from assetforge.common.contracts.generation import catalog_asset_id
@@ -36,13 +34,11 @@ from assetforge.common.cursors import decode_cursor, encode_cursor
 from assetforge.common.db.repository import Executor
 from assetforge.common.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from assetforge.generation import repository as jobs
-from assetforge.generation.jobs import Job, TaskRecord, initial_stages
+from assetforge.generation.jobs import PIPELINE, Job, TaskRecord, initial_stages
 from assetforge.generation.models import outbox
 from assetforge.generation.service.events import announce
+from assetforge.generation.service.keys import earlier, request_digest
 from assetforge.generation.service.status import stage_status, status_of
-
-# How long an Idempotency-Key answers the pipeline it made.
-KEY_LIFETIME = timedelta(hours=24)
 
 
 def _caller(principal: Principal | None) -> Principal:
@@ -80,12 +76,12 @@ def _check_reference(command: SubmitPipeline) -> None:
 async def submit(session: AsyncSession, command: SubmitPipeline, principal: Principal | None) -> PipelineAccepted:
     caller = _caller(principal)
     _check_reference(command)
-    digest = hashlib.sha256(encoder.encode(command.config)).hexdigest()
+    digest = request_digest(command.config)
     key = command.idempotency_key
     if key is not None:
-        earlier = await _earlier(session, caller.user_id, key, digest)
-        if earlier is not None:
-            return _accepted(earlier)
+        found = await earlier(session, caller.user_id, key, digest)
+        if found is not None:
+            return _accepted(found)
     job_id = uuid.uuid4()  # random: the legacy stream's id is its capability
     asset_id = str(catalog_asset_id(str(job_id), command.config.asset_id))
     stages = initial_stages(command.config, datetime.now(UTC))
@@ -96,38 +92,29 @@ async def submit(session: AsyncSession, command: SubmitPipeline, principal: Prin
             )
     except IntegrityError:
         # The same key, submitted at the same moment by another request: answer as it.
-        earlier = await _earlier(session, caller.user_id, key or "", digest)
-        if earlier is None:
+        found = await earlier(session, caller.user_id, key or "", digest)
+        if found is None:
             raise
-        return _accepted(earlier)
+        return _accepted(found)
     await add_event(session, outbox, RUN_PIPELINE, RunPipeline(pipeline_id=str(job.id)))
     await announce(session, job, "created")
     return _accepted(job)
 
 
-async def _earlier(session: AsyncSession, owner_id: str, key: str, digest: str) -> Job | None:
-    found = await jobs.find_by_key(session, owner_id, key)
-    if found is None:
-        return None
-    job, request_hash, created_at = found
-    if created_at < datetime.now(UTC) - KEY_LIFETIME:
-        await jobs.forget_key(session, owner_id, key)
-        return None
-    if request_hash != digest:
-        raise Conflict("this Idempotency-Key was already used for a different request")
-    return job
-
-
 def _visible(job: Job | None, principal: Principal | None) -> Job:
-    if job is None or principal is None or not (principal.is_admin or job.owner_id == principal.user_id):
+    if job is None or job.kind != PIPELINE or not _may_see(job, principal):
         raise NotFound("no such pipeline")
     return job
+
+
+def _may_see(job: Job, principal: Principal | None) -> bool:
+    return principal is not None and (principal.is_admin or job.owner_id == principal.user_id)
 
 
 async def read(db: Executor, query: ReadPipeline, principal: Principal | None) -> PipelineStatus:
     job = await jobs.get_job(db, _parse_id(query.id))
     if query.by_capability:
-        if job is None:
+        if job is None or job.kind != PIPELINE:
             raise NotFound("no such pipeline")
         return status_of(job)
     return status_of(_visible(job, principal))

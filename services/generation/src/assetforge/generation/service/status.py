@@ -7,6 +7,7 @@ from __future__ import annotations
 import msgspec
 
 from assetforge.common.contracts.generation import variant_asset_id
+from assetforge.common.contracts.jobs import JobStatus
 from assetforge.common.contracts.pipelines import (
     IMAGE_3D,
     IMAGE_GENERATION,
@@ -26,7 +27,7 @@ from assetforge.common.contracts.pipelines import (
     TextureResult,
     VariantResult,
 )
-from assetforge.generation.jobs import Job, StageRecord, StoredFile
+from assetforge.generation.jobs import PIPELINE, Job, StageRecord, StoredFile
 
 # How much of the whole each stage is, when it runs.
 _WEIGHTS = {PROMPT_OPTIMIZATION: 5, IMAGE_GENERATION: 15, IMAGE_3D: 50, TEXTURE_GENERATION: 20, RIGGING: 10}
@@ -48,6 +49,8 @@ def stage_status(record: StageRecord) -> StageStatus:
 def overall_progress(job: Job) -> int:
     if job.status == PipelineState.COMPLETED:
         return 100
+    if job.kind != PIPELINE:
+        return min(99, max((record.progress for record in job.stages.values()), default=0))
     counted = [(name, job.stages[name]) for name in STAGES if name in job.stages]
     total = sum(_WEIGHTS[name] for name, record in counted if record.status != StageState.SKIPPED or record.started_at)
     if not total:
@@ -117,6 +120,21 @@ def status_of(job: Job) -> PipelineStatus:
         current_stage=job.current_stage,
         error=job.error,
         error_stage=job.error_stage,
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+    )
+
+
+def job_status(job: Job) -> JobStatus:
+    """An audio (or content) job as ``GET /api/generation/jobs/{id}`` shows it."""
+    return JobStatus(
+        id=str(job.id),
+        kind=job.kind,
+        status=job.status,
+        progress=overall_progress(job),
+        created_at=job.created_at,
+        results=job.results,
+        error=job.error,
         started_at=job.started_at,
         completed_at=job.completed_at,
     )
