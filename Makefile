@@ -10,7 +10,7 @@ OVERLAY ?= deploy/k8s/overlays/production
 # OS packages the benchmarks need, installed with apt-get when missing (sudo unless root).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media bench-catalog bench-generation wrk node clean-data deploy token vendor
+.PHONY: help install run test lint format check-env docs migrate bench bench-edge bench-health bench-media bench-catalog bench-generation bench-audio wrk node clean-data deploy token vendor
 
 help: ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-catalog: install wrk node ## the catalog read path against the original se
 
 bench-generation: install ## 500 pipelines at once on the offline provider, and 200 live SSE watchers (see bench/README.md)
 	$(RUN) python bench/generation.py
+
+bench-audio: install ## 200 sound effects at once on the offline provider (see bench/README.md)
+	$(RUN) python bench/audio.py
 
 wrk: ## the benchmarks' load generator (Debian's wrk), installed if missing
 	@command -v wrk >/dev/null || { echo "installing wrk: apt-get install wrk"; \

@@ -56,6 +56,10 @@ async def caller(
         assert pipeline.status_code == 202, pipeline.text
         pipeline_id = pipeline.json()["pipelineId"]
         await wait_until(lambda: _finished(client, pipeline_id), timeout=30)
+        # A finished audio job: its event stream replays and ends.
+        effect = await client.post("/api/sfx/generate", json={"text": "fuzzed thud", "durationSeconds": 0.5})
+        assert effect.status_code == 200, effect.text
+        jobs = (await client.get("/api/generation/jobs", params={"kind": "sfx", "limit": 1})).json()["jobs"]
     nc = await nats.connect(nats_server.url)
     try:
         asset = await create_asset(nc, me["id"], name="fuzzed blade", tags=["fuzz"])
@@ -71,4 +75,5 @@ async def caller(
     config_id, template_id = (w.json()["config"]["id"] for w in worlds)
     resources |= {"config_id": config_id, "template_id": template_id, "preset_id": preset.json()["id"]}
     resources["pipeline_id"] = pipeline_id
+    resources["job_id"] = jobs[0]["id"]
     return Caller(admin, privy, resources)

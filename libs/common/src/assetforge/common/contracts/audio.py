@@ -61,8 +61,9 @@ class SpeechRequest(msgspec.Struct, frozen=True, tag="voice", tag_field="kind", 
     name: Name | None = None
 
 
-class SoundEffectRequest(msgspec.Struct, frozen=True, tag="sfx", tag_field="kind", rename="camel", omit_defaults=True):
-    """A sound effect (``POST /v1/sound-generation``); no duration lets the provider choose."""
+class SoundEffectFields(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """A sound effect (``POST /v1/sound-generation``); no duration lets the provider choose.
+    The HTTP body; :class:`SoundEffectRequest` is the same, tagged for the bus."""
 
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=_NO_NUL)]
     duration_seconds: Annotated[float, msgspec.Meta(ge=0.5, le=30.0)] | None = None
@@ -93,8 +94,9 @@ class CompositionPlan(msgspec.Struct, frozen=True, omit_defaults=True):
         return sum(section.duration_ms for section in self.sections)
 
 
-class MusicRequest(msgspec.Struct, frozen=True, tag="music", tag_field="kind", rename="camel", omit_defaults=True):
-    """A music track from a prompt or a composition plan (``POST /v1/music``)."""
+class MusicFields(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """A music track from a prompt or a composition plan (``POST /v1/music``). The HTTP
+    body; :class:`MusicRequest` is the same, tagged for the bus."""
 
     prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=_NO_NUL)] | None = None
     composition_plan: CompositionPlan | None = None
@@ -108,7 +110,22 @@ class MusicRequest(msgspec.Struct, frozen=True, tag="music", tag_field="kind", r
         return self.composition_plan.length_ms if self.composition_plan else self.music_length_ms
 
 
+class SoundEffectRequest(SoundEffectFields, frozen=True, tag="sfx", tag_field="kind"):
+    pass
+
+
+class MusicRequest(MusicFields, frozen=True, tag="music", tag_field="kind"):
+    pass
+
+
 AudioRequest = SpeechRequest | SoundEffectRequest | MusicRequest
+
+
+def tagged(fields: SoundEffectFields | MusicFields) -> SoundEffectRequest | MusicRequest:
+    """The bus request of an HTTP body."""
+    if isinstance(fields, MusicFields):
+        return MusicRequest(**msgspec.structs.asdict(fields))
+    return SoundEffectRequest(**msgspec.structs.asdict(fields))
 
 
 def kind_of(request: AudioRequest) -> AudioKind:

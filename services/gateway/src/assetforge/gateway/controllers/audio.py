@@ -21,7 +21,7 @@ from assetforge.gateway.controllers.pipeline_streams import stream_hub
 from assetforge.gateway.deps import Bus, gateway
 from assetforge.gateway.openapi import ERRORS, SECURED, json_reply
 from assetforge.gateway.ratelimit import AUDIO, OPT
-from assetforge.gateway.schemas import NO_NUL
+from assetforge.gateway.schemas import NO_NUL, ErrorBody
 from assetforge.gateway.schemas.audio import (
     EffectsBatch,
     MusicPlanBody,
@@ -30,7 +30,7 @@ from assetforge.gateway.schemas.audio import (
     VoiceBody,
     VoiceEstimateBody,
 )
-from assetforge.gateway.service.audio import Made, accepted_job, voice_reply, wait_for_audio, wants_async
+from assetforge.gateway.streams.audio import Made, VoiceLine, accepted_job, voice_reply, wait_for_audio, wants_async
 
 LIMITED = {OPT: AUDIO}
 Prefer = Annotated[
@@ -44,13 +44,23 @@ IdempotencyKey = Annotated[
     HeaderParameter(name="Idempotency-Key", min_length=1, max_length=255, pattern=NO_NUL),
 ]
 _QUEUED = json_reply(JobAccepted, "Still being made (or asked async): the job, to follow")
+_MADE_ERRORS = {
+    409: ResponseSpec(
+        data_container=ErrorBody, description="The Idempotency-Key was used with another body", generate_examples=False
+    ),
+    502: ResponseSpec(data_container=ErrorBody, description="The provider failed to make it", generate_examples=False),
+}
 _BATCH = {202: json_reply(BatchAccepted, "One job per item"), **ERRORS}
 _AUDIO_BYTES = {
     200: ResponseSpec(
-        data_container=bytes, media_type="audio/mpeg", description="The audio (header X-Asset-Id)", examples=[]
+        data_container=bytes,
+        media_type="audio/mpeg",
+        description="The audio (header X-Asset-Id; audio/wav when the provider makes WAV)",
+        generate_examples=False,
     ),
     202: _QUEUED,
     **ERRORS,
+    **_MADE_ERRORS,
 }
 
 
@@ -87,11 +97,19 @@ class AudioController(CatalogController):
     path = "/api"
     tags = ["audio"]  # noqa: RUF012 - Litestar reads this class attribute
 
-    @get("/voice/library", summary="Voices to speak with", responses={200: json_reply(contract.VoiceLibrary, "Voices")})
+    @get(
+        "/voice/library",
+        summary="Voices to speak with",
+        responses={200: json_reply(contract.VoiceLibrary, "Voices"), **ERRORS},
+    )
     async def voices(self, bus: Bus) -> Response[bytes]:
         return json_body(await bus.request_raw(contract.VOICE_LIBRARY, contract.ListVoices()))
 
-    @get("/voice/models", summary="Text-to-speech models", responses={200: json_reply(contract.VoiceModels, "Models")})
+    @get(
+        "/voice/models",
+        summary="Text-to-speech models",
+        responses={200: json_reply(contract.VoiceModels, "Models"), **ERRORS},
+    )
     async def models(self, bus: Bus) -> Response[bytes]:
         return json_body(await bus.request_raw(contract.VOICE_MODELS, contract.ListVoices()))
 
@@ -104,7 +122,7 @@ class AudioController(CatalogController):
         security=SECURED,
         opt=LIMITED,
         status_code=200,
-        responses={202: _QUEUED, **ERRORS},
+        responses={200: json_reply(VoiceLine, "The line, in base64"), 202: _QUEUED, **ERRORS, **_MADE_ERRORS},
     )
     async def speak(
         self,
@@ -155,11 +173,11 @@ class AudioController(CatalogController):
         self,
         state: State,
         bus: Bus,
-        data: JSONBody[contract.SoundEffectRequest],
+        data: JSONBody[contract.SoundEffectFields],
         prefer: Prefer = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
-        return await _audio(state, bus, data, prefer, idempotency_key)
+        return await _audio(state, bus, contract.tagged(data), prefer, idempotency_key)
 
     @post(
         "/sfx/batch",
@@ -171,7 +189,7 @@ class AudioController(CatalogController):
         responses=_BATCH,
     )
     async def sound_effects(self, bus: Bus, data: JSONBody[EffectsBatch]) -> Response[bytes]:
-        return await _batch(bus, list(data.effects))
+        return await _batch(bus, [contract.tagged(item) for item in data.effects])
 
     @get(
         "/sfx/estimate",
@@ -201,11 +219,11 @@ class AudioController(CatalogController):
         self,
         state: State,
         bus: Bus,
-        data: JSONBody[contract.MusicRequest],
+        data: JSONBody[contract.MusicFields],
         prefer: Prefer = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
-        return await _audio(state, bus, data, prefer, idempotency_key)
+        return await _audio(state, bus, contract.tagged(data), prefer, idempotency_key)
 
     @post(
         "/music/plan",
@@ -231,4 +249,4 @@ class AudioController(CatalogController):
         responses=_BATCH,
     )
     async def tracks(self, bus: Bus, data: JSONBody[TracksBatch]) -> Response[bytes]:
-        return await _batch(bus, list(data.tracks))
+        return await _batch(bus, [contract.tagged(item) for item in data.tracks])

@@ -12,8 +12,8 @@ from assetforge.common.contracts.audio import (
     DEFAULT_VOICE_MODEL,
     MAX_BATCH,
     MAX_MUSIC_BATCH,
-    MusicRequest,
-    SoundEffectRequest,
+    MusicFields,
+    SoundEffectFields,
     SpeechRequest,
     VoiceSettings,
 )
@@ -48,11 +48,11 @@ class VoiceBatch(msgspec.Struct, frozen=True):
 
 
 class EffectsBatch(msgspec.Struct, frozen=True):
-    effects: Annotated[list[SoundEffectRequest], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+    effects: Annotated[list[SoundEffectFields], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
 
 
 class TracksBatch(msgspec.Struct, frozen=True):
-    tracks: Annotated[list[MusicRequest], msgspec.Meta(min_length=1, max_length=MAX_MUSIC_BATCH)]
+    tracks: Annotated[list[MusicFields], msgspec.Meta(min_length=1, max_length=MAX_MUSIC_BATCH)]
 
 
 class VoiceEstimateBody(msgspec.Struct, frozen=True, rename="camel"):

@@ -18,7 +18,8 @@ from assetforge.common.blobs import GDD_ASSETS, BlobStore
 from assetforge.common.contracts.jobs import JobAccepted, JobStatus
 from assetforge.common.contracts.pipelines import PipelineState
 from assetforge.common.errors import Conflict, ExternalServiceError
-from assetforge.gateway.streams import StreamHub, job_outcome
+from assetforge.gateway.streams.hub import StreamHub
+from assetforge.gateway.streams.pipelines import job_outcome
 
 PREFER_ASYNC = "respond-async"
 _PREFIX = "/gdd-assets/"
@@ -84,12 +85,21 @@ async def _read(store: BlobStore, results: dict[str, Any]) -> Made:
     )
 
 
-def voice_reply(made: Made) -> dict[str, Any]:
+class VoiceLine(msgspec.Struct, frozen=True, rename="camel"):
     """What the original server answered for a voice line."""
-    return {
-        "success": True,
-        "audioData": base64.b64encode(made.data).decode(),
-        "assetId": made.asset_id,
-        "fileUrl": made.file_url,
-        "durationSeconds": made.seconds,
-    }
+
+    success: bool
+    audio_data: str
+    asset_id: str
+    file_url: str
+    duration_seconds: float
+
+
+def voice_reply(made: Made) -> VoiceLine:
+    return VoiceLine(
+        success=True,
+        audio_data=base64.b64encode(made.data).decode(),
+        asset_id=made.asset_id,
+        file_url=made.file_url,
+        duration_seconds=made.seconds,
+    )
