@@ -160,3 +160,41 @@ async def test_a_music_plan_is_sections_that_add_up(gateway: httpx.AsyncClient, 
         "/api/music/generate", json={"compositionPlan": plan}, headers={**cast.alice.headers, "Prefer": "respond-async"}
     )
     assert made.status_code == 202, made.text
+
+
+async def test_a_voice_is_designed_kept_and_its_lines_are_listed_as_saved(
+    gateway: httpx.AsyncClient, cast: People
+) -> None:
+    description = "a cheerful halfling innkeeper who talks fast"
+    designed = await gateway.post(
+        "/api/voice/design", json={"voiceDescription": description}, headers=cast.alice.headers
+    )
+    assert designed.status_code == 200, designed.text
+    previews = designed.json()["previews"]
+    assert len(previews) == 3
+    assert seconds_of(base64.b64decode(previews[0]["audioBase64"])) > 1.0
+    kept = await gateway.post(
+        "/api/voice/save",
+        json={"voiceName": "Pip", "voiceDescription": description, "generatedVoiceId": previews[0]["generatedVoiceId"]},
+        headers=cast.alice.headers,
+    )
+    assert kept.status_code == 200, kept.text
+    voice_id = kept.json()["voice"]["voiceId"]
+    spoken = await gateway.post(
+        "/api/voice/generate", json={"text": "Rooms are two silver.", "voiceId": voice_id}, headers=cast.alice.headers
+    )
+    assert spoken.status_code == 200, spoken.text
+    saved = await gateway.get("/api/voice/saved", headers=cast.alice.headers)
+    assert saved.status_code == 200, saved.text
+    line = next(item for item in saved.json()["audio"] if item["id"] == spoken.json()["assetId"])
+    assert (line["text"], line["voiceId"], line["fileUrl"]) == (
+        "Rooms are two silver.",
+        voice_id,
+        spoken.json()["fileUrl"],
+    )
+    assert spoken.json()["assetId"] not in {
+        item["id"] for item in (await gateway.get("/api/voice/saved", headers=cast.bob.headers)).json()["audio"]
+    }
+    short = await gateway.post("/api/voice/design", json={"voiceDescription": "tiny"}, headers=cast.alice.headers)
+    assert short.status_code == 422
+    assert "voiceDescription" in short.text

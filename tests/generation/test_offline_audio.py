@@ -30,13 +30,13 @@ from assetforge.common.contracts.audio import (
 from assetforge.generation.offline import audio
 from assetforge.generation.offline.audio_provider import (
     OfflineAudio,
-    encode_mp3,
     mood_of,
     plan,
     sfx_seconds,
     syllables,
     voice_pitch,
 )
+from assetforge.generation.offline.mp3 import encode_mp3
 from assetforge.generation.providers.audio import MPEG, AudioClip
 
 PEAK = 10 ** (-1 / 20)

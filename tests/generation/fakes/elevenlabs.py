@@ -13,7 +13,6 @@
   ``start_after_history_item_id``, ``voice_id``, ``model_id``, ``date_after_unix``
   inclusive, ``date_before_unix`` exclusive, ``sort_direction``, ``source``) and
   ``GET /v1/history/{id}/audio`` (history keeps MP3, whatever format the line was made in).
-
 Audio is real: a mono sine, MP3 made with lameenc (``audio/mpeg``) or raw s16le PCM for
 ``pcm_*``, as long as asked (speech at 14 characters a second, sound effects 2 s unless
 told, music ``music_length_ms`` or the plan's sections, 30 s unless told).
@@ -25,9 +24,9 @@ default ``{"status", "message"}``, ``body`` the whole answer, so a 200 can carry
 ``hold`` (an ``asyncio.Event``) makes paid calls wait, after their audio exists (and a
 line is in the history), until it is set; ``plan_answer`` is answered by the plan
 endpoint instead of a plan; ``page_limit`` caps a history page; ``add_history`` puts a
-line in the history. Records: ``calls`` (every request: ``Call(method, path, body,
-headers, query)``), ``made`` (the path of each paid call that made audio), ``history``.
-``serving(key)`` runs one on loopback; ``clients(fake)`` makes real clients of it.
+line in the history. Records: ``calls`` (``Call(method, path, body, headers, query)``),
+``made`` (each paid call's path), ``history``; voice design: fakes/elevenlabs_voices.py;
+``serving(key)`` runs one on loopback, ``clients(fake)`` makes real clients of it.
 """
 
 from __future__ import annotations
@@ -65,6 +64,7 @@ from tests.generation.fakes.elevenlabs_data import (
     sine,
     text_problem,
 )
+from tests.generation.fakes.elevenlabs_voices import voice_routes
 from tests.support import serve_asgi
 
 DEFAULT_FORMAT = "mp3_44100_128"
@@ -103,6 +103,8 @@ class FakeElevenLabs:
     made: list[str] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     audio: dict[str, bytes] = field(default_factory=dict)
+    generated: dict[str, str] = field(default_factory=dict)
+    created: list[dict[str, Any]] = field(default_factory=list)
 
     def fail_next(
         self,
@@ -173,7 +175,7 @@ class FakeElevenLabs:
         ) -> Response[Any]:
             if (problem := text_problem(data, "text")) is not None:
                 return problem
-            if voice_id not in VOICE_IDS:
+            if voice_id not in VOICE_IDS and voice_id not in self.generated:
                 return refusal(404, "voice_not_found", f"A voice with the voice_id {voice_id} was not found.")
             model_id = data.get("model_id") or "eleven_multilingual_v2"
             if model_id not in TTS_MODELS:
@@ -259,7 +261,8 @@ class FakeElevenLabs:
                 return refusal(404, "history_item_not_found", f"History item {history_item_id} was not found.")
             return Response(self.audio[history_item_id], media_type="audio/mpeg")
 
-        handlers = [speech, sound, music, plan, voices, models, history, history_audio]
+        designed = voice_routes(self.made, self.generated, self.created)
+        handlers = [speech, sound, music, plan, voices, models, history, history_audio, *designed]
         return Litestar(route_handlers=handlers, before_request=self._before)
 
 

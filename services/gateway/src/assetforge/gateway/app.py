@@ -46,6 +46,7 @@ from assetforge.gateway.controllers.projects import ProjectsController
 from assetforge.gateway.controllers.proxy import ImageProxyController
 from assetforge.gateway.controllers.relationships import RelationshipsController
 from assetforge.gateway.controllers.users import UsersController
+from assetforge.gateway.controllers.voices import VoicesController
 from assetforge.gateway.controllers.world_configs import WorldConfigsController
 from assetforge.gateway.deps import DEPENDENCIES, GatewayState
 from assetforge.gateway.edge.cors import CorsPolicy
@@ -88,6 +89,7 @@ ROUTES: list[Any] = [
     PipelineStreamsController,
     JobsController,
     AudioController,
+    VoicesController,
 ]
 
 

@@ -21,6 +21,8 @@ AUDIO_ESTIMATE = "generation.v1.audio.estimate"
 VOICE_LIBRARY = "generation.v1.voice.library"
 VOICE_MODELS = "generation.v1.voice.models"
 MUSIC_PLAN = "generation.v1.music.plan"
+VOICE_DESIGN = "generation.v1.voice.design"
+VOICE_CREATE = "generation.v1.voice.create"
 
 MAX_BATCH = 20
 MAX_MUSIC_BATCH = 10
@@ -196,3 +198,35 @@ class VoiceModels(msgspec.Struct, frozen=True, rename="camel"):
 class PlanMusic(msgspec.Struct, frozen=True, rename="camel"):
     prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=_NO_NUL)]
     music_length_ms: MusicLength = DEFAULT_MUSIC_LENGTH_MS
+
+
+class DesignVoice(msgspec.Struct, frozen=True, rename="camel", omit_defaults=True):
+    """Previews of a new voice described in words (ElevenLabs' voice design); ``text`` is
+    what the previews say (made up when absent)."""
+
+    voice_description: Annotated[str, msgspec.Meta(min_length=20, max_length=1000, pattern=_NO_NUL)]
+    text: Annotated[str, msgspec.Meta(min_length=100, max_length=1000, pattern=_NO_NUL)] | None = None
+
+
+class VoicePreview(msgspec.Struct, frozen=True, rename="camel"):
+    generated_voice_id: str
+    audio_base64: str
+    media_type: str
+    duration_secs: float
+
+
+class VoicePreviews(msgspec.Struct, frozen=True, rename="camel"):
+    previews: list[VoicePreview]
+    text: str
+
+
+class CreateVoice(msgspec.Struct, frozen=True, rename="camel"):
+    """Keep a designed preview as a voice of the account's library."""
+
+    voice_name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_NO_NUL)]
+    voice_description: Annotated[str, msgspec.Meta(min_length=20, max_length=1000, pattern=_NO_NUL)]
+    generated_voice_id: Id
+
+
+class VoiceCreated(msgspec.Struct, frozen=True):
+    voice: Voice

@@ -97,22 +97,6 @@ class AudioController(CatalogController):
     path = "/api"
     tags = ["audio"]  # noqa: RUF012 - Litestar reads this class attribute
 
-    @get(
-        "/voice/library",
-        summary="Voices to speak with",
-        responses={200: json_reply(contract.VoiceLibrary, "Voices"), **ERRORS},
-    )
-    async def voices(self, bus: Bus) -> Response[bytes]:
-        return json_body(await bus.request_raw(contract.VOICE_LIBRARY, contract.ListVoices()))
-
-    @get(
-        "/voice/models",
-        summary="Text-to-speech models",
-        responses={200: json_reply(contract.VoiceModels, "Models"), **ERRORS},
-    )
-    async def models(self, bus: Bus) -> Response[bytes]:
-        return json_body(await bus.request_raw(contract.VOICE_MODELS, contract.ListVoices()))
-
     @post(
         "/voice/generate",
         summary="Speak a line",

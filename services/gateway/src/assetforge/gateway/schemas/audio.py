@@ -4,6 +4,7 @@ are wrapped by kind (``items``, ``effects``, ``tracks``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -17,6 +18,7 @@ from assetforge.common.contracts.audio import (
     SpeechRequest,
     VoiceSettings,
 )
+from assetforge.common.contracts.jobs import JobPage
 from assetforge.gateway.schemas import NO_NUL
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=NO_NUL)]
@@ -63,3 +65,33 @@ class VoiceEstimateBody(msgspec.Struct, frozen=True, rename="camel"):
 class MusicPlanBody(msgspec.Struct, frozen=True, rename="camel"):
     prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=NO_NUL)]
     music_length_ms: Annotated[int, msgspec.Meta(ge=10_000, le=300_000)] = 30_000
+
+
+class SavedLine(msgspec.Struct, frozen=True, rename="camel"):
+    id: str
+    file_url: str
+    text: str
+    voice_id: str
+    created_at: datetime
+
+
+class SavedLines(msgspec.Struct, frozen=True):
+    """``GET /api/voice/saved``: the caller's voice lines, newest first (the original's shape)."""
+
+    audio: list[SavedLine]
+
+
+def saved_lines(page: JobPage) -> SavedLines:
+    return SavedLines(
+        audio=[
+            SavedLine(
+                id=str(job.results.get("assetId", job.id)),
+                file_url=str(job.results.get("fileUrl", "")),
+                text=str(job.results.get("text", "")),
+                voice_id=str(job.results.get("voiceId", "")),
+                created_at=job.created_at,
+            )
+            for job in page.jobs
+            if job.results.get("fileUrl")
+        ]
+    )

@@ -7,9 +7,15 @@ from assetforge.common.bus.rpc import RpcRouter
 from assetforge.common.contracts import audio as contract
 from assetforge.common.contracts import jobs as job_contract
 from assetforge.common.db import Database
+from assetforge.common.errors import Unauthorized
 from assetforge.generation.providers.audio import AudioProvider
 from assetforge.generation.service import audio as service
 from assetforge.generation.service import job_reads
+
+
+def _signed_in(context: RequestContext) -> None:
+    if context.principal is None:
+        raise Unauthorized("sign in to design voices")
 
 
 def register(router: RpcRouter, database: Database, provider: AudioProvider) -> None:
@@ -35,6 +41,14 @@ def register(router: RpcRouter, database: Database, provider: AudioProvider) -> 
     async def plan(query: contract.PlanMusic, _context: RequestContext) -> contract.CompositionPlan:
         return await provider.plan_music(query.prompt, query.music_length_ms)
 
+    async def design(command: contract.DesignVoice, context: RequestContext) -> contract.VoicePreviews:
+        _signed_in(context)
+        return await provider.design_voice(command)
+
+    async def create(command: contract.CreateVoice, context: RequestContext) -> contract.VoiceCreated:
+        _signed_in(context)
+        return contract.VoiceCreated(voice=await provider.create_voice(command))
+
     async def get(query: job_contract.ReadJob, context: RequestContext) -> job_contract.JobStatus:
         async with database.read_only() as connection:
             return await job_reads.read(connection, query, context.principal)
@@ -55,5 +69,7 @@ def register(router: RpcRouter, database: Database, provider: AudioProvider) -> 
     router.add(contract.VOICE_LIBRARY, contract.ListVoices, contract.VoiceLibrary, voices, "The provider's voices")
     router.add(contract.VOICE_MODELS, contract.ListVoices, contract.VoiceModels, models, "Text-to-speech models")
     router.add(contract.MUSIC_PLAN, contract.PlanMusic, contract.CompositionPlan, plan, "A composition plan")
+    router.add(contract.VOICE_DESIGN, contract.DesignVoice, contract.VoicePreviews, design, "Previews of a new voice")
+    router.add(contract.VOICE_CREATE, contract.CreateVoice, contract.VoiceCreated, create, "Keep a designed voice")
     router.add(job_contract.JOB_GET, job_contract.ReadJob, job_contract.JobStatus, get, "A job's status")
     router.add(job_contract.JOB_LIST, job_contract.ListJobs, job_contract.JobPage, list_jobs, "The principal's jobs")

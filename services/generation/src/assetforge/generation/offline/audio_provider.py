@@ -3,12 +3,8 @@ offline/audio.py synthesizes, with no network, no key and no cost. This module r
 request into what audio.py plays: a sound's duration, a track's tempo, key and sections,
 a line's syllables and a voice's pitch; and it keeps the voice library and the models.
 
-The MP3 is LAME's (lameenc) plus what lameenc leaves out: the LAME "Info" frame that the
-``lame`` command puts first. LAME starts the sound 576 samples late and pads the end to a
-whole frame, so without it a 2 s clip measures 2.04 s; the frame states the frame count,
-delay and padding, so mutagen, ffmpeg and mpg123 measure and play exactly the samples made
-(and a loop loops without a gap). Nothing is kept between calls: the same request gives
-the same bytes in any process, and ``find_speech`` never has a line to offer.
+The MP3s are offline/mp3.py's. Nothing is kept between calls: the same request gives the
+same bytes in any process, and ``find_speech`` never has a line to offer.
 """
 
 from __future__ import annotations
@@ -18,38 +14,31 @@ import base64
 import hashlib
 import math
 import re
-import struct
 from collections.abc import Callable, Set
 from datetime import datetime
 from functools import partial
 
-import lameenc  # type: ignore[import-not-found]
-
 from assetforge.common.contracts.audio import (
     CompositionPlan,
+    CreateVoice,
+    DesignVoice,
     MusicRequest,
     MusicSection,
     SoundEffectRequest,
     SpeechRequest,
     Voice,
     VoiceModel,
+    VoicePreview,
+    VoicePreviews,
     describe,
 )
 from assetforge.generation.offline import audio
 from assetforge.generation.offline.audio import AMBIENT, EXPLOSION, FOOTSTEPS, METAL
+from assetforge.generation.offline.mp3 import encode_mp3
 from assetforge.generation.providers.audio import MPEG, AudioClip
 
 PROVIDER = "offline"
 MODEL = "offline-audio-1"
-
-BITRATE_KBPS = 128
-QUALITY = 7  # LAME's fast end of its 0 (best) to 9 scale: offline audio is made in bulk
-SAMPLES_PER_FRAME = 1152  # MPEG-1 layer III
-ENCODER_DELAY = 576  # samples LAME puts before the sound (its ENCDELAY)
-_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # MPEG-1 layer III, kbps
-_SIDE_INFO = 17  # bytes of a mono MPEG-1 frame's side information, where the Info tag follows
-_XING_FLAGS = 0x0F  # frame count, byte count, seek table and quality present
-_LAME_VERSION = b"LAME3.100"
 
 _LABELS = ("gender", "accent", "age")  # of each offline voice, after its name
 _VOICES = (
@@ -90,6 +79,10 @@ _CALM = {"calm", "peaceful", "gentle", "relaxing", "serene", "soft", "lullaby", 
 _DARK = {"dark", "sad", "horror", "tense", "mysterious", "spooky", "melancholy", "sinister", "eerie", "minor"}
 
 CHARS_PER_SECOND = 14.0  # speech's pace at speed 1
+DESIGN_TEXT = (
+    "Every forge has a voice of its own. Listen closely: this is how I sound when I greet a traveller, "
+    "tell a tale, or warn of danger on the road ahead."
+)
 _VOWEL_GROUP = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýœ]+")
 _TOKEN = re.compile(r"\w+|[.!?;:,…]")
 _SYLLABLE_GAP, _WORD_GAP = 0.08, 0.35  # pauses, in syllable lengths
@@ -164,61 +157,6 @@ def _section(section: MusicSection, energy: float) -> audio.Section:
     return audio.Section(section.section_name, section.duration_ms, level)
 
 
-def _crc16(data: bytes) -> int:
-    """CRC-16/ARC, the checksum of a LAME tag."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def _frame_count(stream: bytes) -> int:
-    """How many MPEG-1 layer III frames ``stream`` holds, walking their headers."""
-    count = position = 0
-    while position + 4 <= len(stream):
-        header = int.from_bytes(stream[position : position + 4], "big")
-        if header >> 21 != 0x7FF:
-            raise ValueError(f"no MPEG frame at byte {position}")
-        bitrate = _BITRATES[(header >> 12) & 0xF] * 1000
-        position += 144 * bitrate // audio.RATE + ((header >> 9) & 1)
-        count += 1
-    return count
-
-
-def _info_frame(stream: bytes, samples: int) -> bytes:
-    """The LAME Info frame for ``stream``, ``samples`` long: a silent frame whose side
-    information is followed by the tag (``Info``, frames, bytes, seek table, quality; then
-    LAME's version, CBR, bitrate, delay and padding, music length and the tag's CRC)."""
-    frames = _frame_count(stream)
-    header = int.from_bytes(stream[:4], "big") & ~(1 << 9)  # the first frame's header, unpadded
-    size = 144 * BITRATE_KBPS * 1000 // audio.RATE
-    padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - samples
-    if not 0 <= padding < 1 << 12:
-        raise ValueError(f"LAME padded {padding} samples, more than its tag can say")
-    toc = bytes(i * 256 // 100 for i in range(100))  # a constant bitrate seeks linearly
-    xing = b"Info" + struct.pack(">III", _XING_FLAGS, frames, size + len(stream)) + toc
-    xing += struct.pack(">I", 100 - 10 * 4 - QUALITY)  # as LAME writes it: VBR quality 4, quality
-    lame = _LAME_VERSION + bytes([0x01, 0]) + bytes(8) + bytes([0, BITRATE_KBPS])  # revision 0, CBR
-    lame += (ENCODER_DELAY << 12 | padding).to_bytes(3, "big") + bytes([0x40, 0, 0, 0])  # 44.1 kHz source
-    lame += struct.pack(">IH", size + len(stream), 0)  # music length; its CRC, not computed, is 0
-    body = header.to_bytes(4, "big") + bytes(_SIDE_INFO) + xing + lame
-    return (body + _crc16(body).to_bytes(2, "big")).ljust(size, b"\0")
-
-
-def encode_mp3(samples: audio.Samples) -> bytes:
-    """``samples`` as a mono CBR MP3 at :data:`audio.RATE`, LAME Info frame first."""
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(BITRATE_KBPS)
-    encoder.set_in_sample_rate(audio.RATE)
-    encoder.set_out_sample_rate(audio.RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(QUALITY)
-    stream = bytes(encoder.encode(audio.pcm16(samples))) + bytes(encoder.flush())
-    return _info_frame(stream, samples.size) + stream
-
-
 def plan(prompt: str, length_ms: int) -> CompositionPlan:
     """A plan of 2-5 sections for ``prompt`` whose durations add up to exactly ``length_ms``."""
     names = _SECTION_NAMES[min(5, max(2, length_ms // MS_PER_SECTION + 2))]
@@ -285,6 +223,24 @@ class OfflineAudio:
 
     async def models(self) -> list[VoiceModel]:
         return [VoiceModel(model_id=mid, name=name, languages=list(langs)) for mid, name, langs in _MODELS]
+
+    async def design_voice(self, request: DesignVoice) -> VoicePreviews:
+        """Three previews at pitches fixed by the description, each saying ``text``."""
+        text = request.text or DESIGN_TEXT
+        digest = hashlib.sha256(request.voice_description.encode()).hexdigest()
+        previews = []
+        for number in range(3):
+            generated = f"offline-design-{digest[:12]}-{number}"
+            clip = await self.speech(SpeechRequest(text=text, voice_id=generated))
+            seconds = syllables(text)[2]
+            encoded = base64.b64encode(clip.data).decode()
+            previews.append(VoicePreview(generated, encoded, clip.content_type, round(seconds, 2)))
+        return VoicePreviews(previews=previews, text=text)
+
+    async def create_voice(self, request: CreateVoice) -> Voice:
+        """The preview's voice under its new name: speaking in it sounds like the preview."""
+        labels = {"description": request.voice_description[:200]}
+        return Voice(voice_id=request.generated_voice_id, name=request.voice_name, category="generated", labels=labels)
 
     async def find_speech(self, request: SpeechRequest, since: datetime, exclude: Set[str]) -> AudioClip | None:
         """None: the offline provider keeps no history, and making a line again costs nothing."""

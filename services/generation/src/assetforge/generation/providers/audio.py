@@ -17,11 +17,14 @@ from typing import Protocol
 
 from assetforge.common.contracts.audio import (
     CompositionPlan,
+    CreateVoice,
+    DesignVoice,
     MusicRequest,
     SoundEffectRequest,
     SpeechRequest,
     Voice,
     VoiceModel,
+    VoicePreviews,
 )
 
 MPEG = "audio/mpeg"
@@ -57,6 +60,14 @@ class AudioProvider(Protocol):
     async def voices(self) -> list[Voice]: ...
 
     async def models(self) -> list[VoiceModel]: ...
+
+    async def design_voice(self, request: DesignVoice) -> VoicePreviews:
+        """Previews of a voice made from its description (each speaking ``text``)."""
+        ...
+
+    async def create_voice(self, request: CreateVoice) -> Voice:
+        """Keep one of the previews as a voice of the library."""
+        ...
 
     async def find_speech(self, request: SpeechRequest, since: datetime, exclude: Set[str]) -> AudioClip | None:
         """A voice line this account made at or after ``since`` with ``request``'s text,

@@ -23,11 +23,15 @@ import msgspec
 from assetforge.common.contracts.audio import (
     DEFAULT_VOICE_MODEL,
     CompositionPlan,
+    CreateVoice,
+    DesignVoice,
     MusicRequest,
     SoundEffectRequest,
     SpeechRequest,
     Voice,
     VoiceModel,
+    VoicePreview,
+    VoicePreviews,
     VoiceSettings,
 )
 from assetforge.generation.providers.audio import AudioClip
@@ -130,6 +134,39 @@ class ElevenLabsAudio:
         if not isinstance(data, list):
             raise ProviderError(self.provider, "the model list is not an array", retryable=True)
         return [model for item in data if (model := _model(item)) is not None]
+
+    async def design_voice(self, request: DesignVoice) -> VoicePreviews:
+        """``POST /v1/text-to-voice/design`` (it costs credits: sent once)."""
+        body: dict[str, Any] = {"voice_description": request.voice_description}
+        body |= {"text": request.text} if request.text else {"auto_generate_text": True}
+        data = await self._http.send("POST", "/v1/text-to-voice/design", json=body, create=True)
+        try:
+            previews = [
+                VoicePreview(
+                    generated_voice_id=item["generated_voice_id"],
+                    audio_base64=item["audio_base_64"],
+                    media_type=item.get("media_type") or "audio/mpeg",
+                    duration_secs=float(item.get("duration_secs") or 0.0),
+                )
+                for item in data["previews"]
+            ]
+            return VoicePreviews(previews=previews, text=str(data.get("text") or request.text or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(
+                self.provider, f"the voice design answer does not fit: {exc!r}", retryable=False
+            ) from exc
+
+    async def create_voice(self, request: CreateVoice) -> Voice:
+        """``POST /v1/text-to-voice``: the preview kept as a voice."""
+        body = {
+            "voice_name": request.voice_name,
+            "voice_description": request.voice_description,
+            "generated_voice_id": request.generated_voice_id,
+        }
+        voice = _voice(await self._http.send("POST", "/v1/text-to-voice", json=body, create=True))
+        if voice is None:
+            raise ProviderError(self.provider, "the created voice has no voice_id or name", retryable=False)
+        return voice
 
     async def find_speech(self, request: SpeechRequest, since: datetime, exclude: Set[str]) -> AudioClip | None:
         """The oldest text-to-speech history item made at or after ``since`` (in whole

@@ -124,6 +124,9 @@ async def make_audio(ctx: StageContext, record: StageRecord) -> None:
         "durationSeconds": round(seconds, 3),
         "contentType": clip.content_type,
     }
+    if isinstance(request, SpeechRequest):
+        # What GET /api/voice/saved lists of a line.
+        job.results |= {"text": request.text[:500], "voiceId": request.voice_id}
     if clip.provider_ref:
         await ctx.journal.record(task=(provider.provider, clip.provider_ref))
 
