@@ -95,7 +95,7 @@ async def test_options_names_every_method_of_a_path(gateway: httpx.AsyncClient, 
     """Litestar 2 would name only the first handler registered on the path (POST here)."""
     response = await gateway.options("/api/users/api-keys", headers=bearer(privy.token(owner)))
     assert response.status_code == 204
-    assert response.headers["allow"] == "GET, OPTIONS, POST"
+    assert response.headers["allow"] == "DELETE, GET, OPTIONS, POST"
 
 
 async def test_metrics_are_served_as_prometheus_text(gateway: httpx.AsyncClient) -> None:

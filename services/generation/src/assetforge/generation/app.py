@@ -26,10 +26,14 @@ from assetforge.common.http import probe_app
 from assetforge.common.runtime import ServiceParts, ServiceRuntime
 from assetforge.generation.handlers import audio as audio_handlers
 from assetforge.generation.handlers import pipelines as pipeline_handlers
+from assetforge.generation.handlers import provider_keys as key_handlers
+from assetforge.generation.keyring import KeyRing
 from assetforge.generation.lifecycle import GenerationParts
 from assetforge.generation.metrics import make_generation_metrics
 from assetforge.generation.models import inbox, outbox
+from assetforge.generation.providers.owners import OwnerProviders
 from assetforge.generation.providers.registry import build_providers
+from assetforge.generation.service.provider_keys import OwnerKeys
 from assetforge.generation.settings import DEFAULT_HTTP_PORT, SERVICE, Settings, load_settings
 
 PUBLISHES = [
@@ -49,10 +53,13 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
     providers = build_providers(settings.own.providers)
     parts = ServiceParts(outbox=outbox, inbox=inbox)
     runtime = ServiceRuntime(settings.runtime, settings.database, settings.nats, parts)
-    generation = GenerationParts(settings.own, providers, make_generation_metrics(runtime.registry))
+    keyring = KeyRing(settings.own.user_keys)
+    owners = OwnerProviders(providers, settings.own.providers, OwnerKeys(runtime.database, keyring))
+    generation = GenerationParts(settings.own, owners, make_generation_metrics(runtime.registry))
     parts.lifecycle.append(generation)
     pipeline_handlers.register(parts.rpc, runtime.database, providers.describe)
     audio_handlers.register(parts.rpc, runtime.database, providers.audio)
+    key_handlers.register(parts.rpc, runtime.database, keyring)
     return runtime
 
 

@@ -1,5 +1,6 @@
 """The parts of the generation service that need the running bus: the blob store its
-files are staged in, the pipeline runner's consumer, and the sweep of expired jobs."""
+files are staged in, the pipeline runner's consumer (with the providers of each job's
+owner), and the sweep of expired jobs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from assetforge.common.runtime import ServiceRuntime
 from assetforge.generation import repository as jobs
 from assetforge.generation.metrics import GenerationMetrics
 from assetforge.generation.outputs import FileOutputs
-from assetforge.generation.providers.registry import Providers
+from assetforge.generation.providers.owners import OwnerProviders
 from assetforge.generation.runner.consumer import RunConsumer
 from assetforge.generation.runner.pipeline import PipelineRunner
 from assetforge.generation.service.keys import KEY_LIFETIME
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class GenerationParts:
-    def __init__(self, settings: GenerationSettings, providers: Providers, metrics: GenerationMetrics) -> None:
+    def __init__(self, settings: GenerationSettings, providers: OwnerProviders, metrics: GenerationMetrics) -> None:
         self.settings = settings
         self.providers = providers
         self.metrics = metrics
@@ -36,6 +37,11 @@ class GenerationParts:
 
     async def start(self, runtime: ServiceRuntime) -> None:
         self._runtime = runtime
+        if self.settings.user_keys.development:
+            log.warning(
+                "PROVIDER_KEYS_SECRET is not set: users' own provider keys are sealed with the fixed development "
+                "key, which is not secret (production requires the variable to store keys)"
+            )
         store = await open_blob_store(runtime.client.jetstream(), replicas=runtime.nats_settings.stream_replicas)
         bus = BusClient(runtime.client, runtime.metrics, default_timeout=runtime.nats_settings.request_timeout_s)
         self.outputs.open(store, bus)
@@ -55,6 +61,7 @@ class GenerationParts:
         if self._consumer is not None:
             await self._consumer.stop()
         await self.providers.aclose()
+        await self.providers.deployment.aclose()
 
     async def sweep_once(self) -> int:
         """Remove finished jobs past their retention; free Idempotency-Keys past 24 h."""

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -85,6 +85,22 @@ class ProviderTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_provider_tasks_created", "provider", "created_at"),)
+
+
+class ProviderKey(Base):
+    """A user's own key for one provider, sealed with AES-256-GCM (PROVIDER_KEYS_SECRET;
+    the owner and the provider are its associated data, so a row copied to another owner
+    or provider does not open). The key itself is stored nowhere else."""
+
+    __tablename__ = "provider_keys"
+
+    owner_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (CheckConstraint("provider IN ('meshy', 'ai_gateway', 'elevenlabs')", name="provider"),)
 
 
 outbox = make_outbox_table(Base.metadata)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,10 +62,29 @@ class RunnerSettings:
         return max(0.2, min(2.0, self.ack_wait_s / 3))
 
 
+# Outside production, with PROVIDER_KEYS_SECRET unset, users' provider keys are sealed
+# with this fixed key: it is written here, so it protects nothing (the service says so
+# when it starts). Production never uses it: without the variable it stores no keys.
+DEVELOPMENT_KEYS_SECRET = hashlib.sha256(b"asset-forge development provider keys").digest()
+SECRET_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class UserKeySettings:
+    """How users' own provider keys are sealed (AES-256-GCM). ``secrets[0]`` seals; every
+    one opens (the others are earlier secrets, kept while keys sealed with them remain).
+    Empty: keys can be neither stored nor used (production without the variable)."""
+
+    secrets: tuple[bytes, ...] = field(repr=False)
+    # The fixed development key stands in for an unset PROVIDER_KEYS_SECRET.
+    development: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationSettings:
     providers: ProviderSettings
     runner: RunnerSettings
+    user_keys: UserKeySettings
 
 
 def get_provider_settings(env: Env) -> ProviderSettings:
@@ -135,8 +157,37 @@ def get_runner_settings(env: Env) -> RunnerSettings:
     )
 
 
+def _secret(text: str) -> bytes | None:
+    """32 bytes from base64 (standard or URL-safe, padded or not), or None."""
+    text = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        decoded = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if len(decoded) == SECRET_BYTES else None
+
+
+def get_user_key_settings(env: Env) -> UserKeySettings:
+    raw = env.text(
+        "PROVIDER_KEYS_SECRET",
+        level="recommended",
+        secret=True,
+        purpose="base64 of 32 bytes (openssl rand -base64 32) sealing users' own provider keys; "
+        "a comma list keeps earlier secrets for reading",
+    )
+    if raw is None:
+        return UserKeySettings(()) if env.production else UserKeySettings((DEVELOPMENT_KEYS_SECRET,), development=True)
+    decoded = [_secret(part) for part in raw.split(",")]
+    secrets = tuple(secret for secret in decoded if secret is not None)
+    if len(secrets) != len(decoded):
+        env.invalid("PROVIDER_KEYS_SECRET", "must be base64 of 32 bytes (or a comma list of such), see openssl rand")
+    return UserKeySettings(secrets if len(secrets) == len(decoded) else ())
+
+
 def get_generation_settings(env: Env) -> GenerationSettings:
-    return GenerationSettings(providers=get_provider_settings(env), runner=get_runner_settings(env))
+    return GenerationSettings(
+        providers=get_provider_settings(env), runner=get_runner_settings(env), user_keys=get_user_key_settings(env)
+    )
 
 
 Settings = BackendSettings[GenerationSettings]

@@ -4,6 +4,7 @@ from assetforge.gateway.schemas.activity import ActivityEntry, ActivityPage
 from assetforge.gateway.schemas.api_keys import ApiKey, ApiKeyCreated, ApiKeyList, CreateApiKey, FoundKey, NewApiKey
 from assetforge.gateway.schemas.errors import ErrorBody
 from assetforge.gateway.schemas.fields import NO_NUL, Role
+from assetforge.gateway.schemas.provider_keys import ApiKeysBody
 from assetforge.gateway.schemas.users import (
     ChangeRole,
     CompleteProfile,
@@ -21,6 +22,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyCreated",
     "ApiKeyList",
+    "ApiKeysBody",
     "ChangeRole",
     "CompleteProfile",
     "CreateApiKey",

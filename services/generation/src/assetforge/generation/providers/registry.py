@@ -1,5 +1,7 @@
 """Which provider each capability uses: the real client where its key is set, the
-offline one elsewhere (or everywhere with ``GENERATION_PROVIDER=offline``)."""
+offline one elsewhere (or everywhere with ``GENERATION_PROVIDER=offline``). The builders
+of each real client are shared with owners.py, which makes the same clients with a
+user's own key, so both reach the same addresses with the same timeouts."""
 
 from __future__ import annotations
 
@@ -52,20 +54,47 @@ class Providers:
                     await closer()
 
 
-def _audio(settings: ProviderSettings, http: HttpSettings) -> AudioProvider:
-    if settings.choice == "offline" or not settings.elevenlabs_api_key:
-        return OfflineAudio(settings.offline_latency_ms)
+def http_settings(settings: ProviderSettings) -> HttpSettings:
+    return HttpSettings(read_s=settings.request_timeout_s)
+
+
+def elevenlabs_audio(key: str, settings: ProviderSettings, http: HttpSettings) -> ElevenLabsAudio:
     return ElevenLabsAudio(
-        settings.elevenlabs_api_key,
-        base_url=settings.elevenlabs_base_url,
-        settings=http,
-        output_format=settings.elevenlabs_output_format,
+        key, base_url=settings.elevenlabs_base_url, settings=http, output_format=settings.elevenlabs_output_format
     )
 
 
+def ai_gateway_clients(key: str, settings: ProviderSettings, http: HttpSettings) -> tuple[ChatProvider, ImageProvider]:
+    """Chat and images through the AI Gateway with ``key``."""
+    found = openai_providers(
+        ai_gateway_api_key=key, openai_api_key=None, settings=http, ai_gateway_url=settings.ai_gateway_base_url
+    )
+    if found is None:  # only without a key
+        raise ValueError("an AI Gateway client needs a key")
+    return found
+
+
+def meshy_clients(
+    key: str, settings: ProviderSettings, http: HttpSettings
+) -> tuple[MeshyImageTo3D, MeshyRetexture, MeshyRigging]:
+    url = settings.meshy_base_url
+    return (
+        MeshyImageTo3D(key, base_url=url, settings=http),
+        MeshyRetexture(key, base_url=url, settings=http),
+        MeshyRigging(key, base_url=url, settings=http),
+    )
+
+
+def _audio(settings: ProviderSettings, http: HttpSettings) -> AudioProvider:
+    if settings.choice == "offline" or not settings.elevenlabs_api_key:
+        return OfflineAudio(settings.offline_latency_ms)
+    return elevenlabs_audio(settings.elevenlabs_api_key, settings, http)
+
+
 def build_providers(settings: ProviderSettings) -> Providers:
+    """The deployment's providers (its own keys); users' keys are in owners.py."""
     offline = offline_providers(settings.offline_latency_ms)
-    http = HttpSettings(read_s=settings.request_timeout_s)
+    http = http_settings(settings)
     audio = _audio(settings, http)
     if settings.choice == "offline":
         return Providers(offline.chat, offline.images, offline.image_to_3d, offline.retexture, offline.rigging, audio)
@@ -83,12 +112,4 @@ def build_providers(settings: ProviderSettings) -> Providers:
     key = settings.meshy_api_key
     if not key:
         return Providers(chat, images, offline.image_to_3d, offline.retexture, offline.rigging, audio)
-    url = settings.meshy_base_url
-    return Providers(
-        chat,
-        images,
-        MeshyImageTo3D(key, base_url=url, settings=http),
-        MeshyRetexture(key, base_url=url, settings=http),
-        MeshyRigging(key, base_url=url, settings=http),
-        audio,
-    )
+    return Providers(chat, images, *meshy_clients(key, settings, http), audio)

@@ -42,7 +42,7 @@ from assetforge.generation.metrics import GenerationMetrics
 from assetforge.generation.models import outbox
 from assetforge.generation.outputs import FileOutputs
 from assetforge.generation.providers.base import ProviderError
-from assetforge.generation.providers.registry import Providers
+from assetforge.generation.providers.owners import OwnerProviders
 from assetforge.generation.runner.audio import finish_audio, make_audio
 from assetforge.generation.runner.context import ProviderLimits, StageContext, StageFailed
 from assetforge.generation.runner.finish import finish
@@ -92,7 +92,7 @@ class PipelineRunner:
     def __init__(  # noqa: PLR0917 - the composition root hands over each part
         self,
         database: Database,
-        providers: Providers,
+        providers: OwnerProviders,
         outputs: FileOutputs,
         settings: RunnerSettings,
         metrics: GenerationMetrics,
@@ -117,10 +117,12 @@ class PipelineRunner:
             return Outcome.DONE
         lease = Lease(self._database, job, self._runner, settings.ack_wait_s, settings.heartbeat_s, in_progress)
         journal = Journal(self._database, job, self._runner)
-        ctx = StageContext(journal, lease, self._providers, self._outputs, settings, self._limits, self._metrics)
         lease.start()
         try:
-            return await self._run(ctx)
+            # The owner's own keys where they stored some, the deployment's elsewhere.
+            async with self._providers.lease(job.owner_id) as providers:
+                ctx = StageContext(journal, lease, providers, self._outputs, settings, self._limits, self._metrics)
+                return await self._run(ctx)
         finally:
             await lease.stop()
             if not lease.lost:
