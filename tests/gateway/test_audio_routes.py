@@ -198,3 +198,16 @@ async def test_a_voice_is_designed_kept_and_its_lines_are_listed_as_saved(
     short = await gateway.post("/api/voice/design", json={"voiceDescription": "tiny"}, headers=cast.alice.headers)
     assert short.status_code == 422
     assert "voiceDescription" in short.text
+
+
+async def test_usage_counts_what_the_caller_submitted_today(gateway: httpx.AsyncClient, cast: People) -> None:
+    before = (await gateway.get("/api/users/me/usage", headers=cast.bob.headers)).json()
+    assert before["dailyCredits"] is None
+    assert before["remaining"] is None
+    made = await gateway.post(
+        "/api/sfx/generate", json={"text": "tick", "durationSeconds": 1}, headers=cast.bob.headers
+    )
+    assert made.status_code == 200, made.text
+    after = (await gateway.get("/api/users/me/usage", headers=cast.bob.headers)).json()
+    assert after["creditsUsed"] == before["creditsUsed"] + 40
+    assert (await gateway.get("/api/users/me/usage")).status_code == 401

@@ -37,7 +37,7 @@ EXPECTED = {
         "material_presets",
     }
     | PLUMBING,
-    "generation": {"generation_jobs", "provider_tasks", "provider_keys"} | PLUMBING,
+    "generation": {"generation_jobs", "provider_tasks", "provider_keys", "usage"} | PLUMBING,
     "media": {"media_storage"} | PLUMBING,
 }
 

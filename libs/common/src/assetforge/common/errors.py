@@ -66,6 +66,12 @@ class GatewayTimeout(AppError):
     code = ErrorCode.GATEWAY_TIMEOUT
 
 
+class QuotaExceeded(AppError):
+    """The caller's daily generation budget would be passed (402)."""
+
+    code = ErrorCode.QUOTA_EXCEEDED
+
+
 class InternalError(AppError):
     code = ErrorCode.INTERNAL_SERVER_ERROR
 
@@ -83,6 +89,7 @@ _BY_CODE: dict[ErrorCode, type[AppError]] = {
         ExternalServiceError,
         ServiceUnavailable,
         GatewayTimeout,
+        QuotaExceeded,
         InternalError,
     )
 }

@@ -45,6 +45,7 @@ from assetforge.gateway.controllers.pipeline_streams import PipelineStreamsContr
 from assetforge.gateway.controllers.projects import ProjectsController
 from assetforge.gateway.controllers.proxy import ImageProxyController
 from assetforge.gateway.controllers.relationships import RelationshipsController
+from assetforge.gateway.controllers.usage import UsageController
 from assetforge.gateway.controllers.users import UsersController
 from assetforge.gateway.controllers.voices import VoicesController
 from assetforge.gateway.controllers.world_configs import WorldConfigsController
@@ -90,6 +91,7 @@ ROUTES: list[Any] = [
     JobsController,
     AudioController,
     VoicesController,
+    UsageController,
 ]
 
 

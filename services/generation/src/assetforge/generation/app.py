@@ -57,8 +57,9 @@ def create_runtime(settings: Settings) -> ServiceRuntime:
     owners = OwnerProviders(providers, settings.own.providers, OwnerKeys(runtime.database, keyring))
     generation = GenerationParts(settings.own, owners, make_generation_metrics(runtime.registry))
     parts.lifecycle.append(generation)
-    pipeline_handlers.register(parts.rpc, runtime.database, providers.describe)
-    audio_handlers.register(parts.rpc, runtime.database, providers.audio)
+    budget = settings.own.daily_credits
+    pipeline_handlers.register(parts.rpc, runtime.database, providers.describe, budget)
+    audio_handlers.register(parts.rpc, runtime.database, providers.audio, budget)
     key_handlers.register(parts.rpc, runtime.database, keyring)
     return runtime
 

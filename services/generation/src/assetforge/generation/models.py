@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Index, Integer, LargeBinary, String, Text, func, text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -101,6 +101,17 @@ class ProviderKey(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (CheckConstraint("provider IN ('meshy', 'ai_gateway', 'elevenlabs')", name="provider"),)
+
+
+class UsageDay(Base):
+    """Expected provider credits of the work a user submitted on one day (UTC), charged
+    at submission in the transaction that queues the work (GENERATION_DAILY_CREDITS)."""
+
+    __tablename__ = "usage"
+
+    owner_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    credits: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 outbox = make_outbox_table(Base.metadata)

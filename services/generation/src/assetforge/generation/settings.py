@@ -85,6 +85,8 @@ class GenerationSettings:
     providers: ProviderSettings
     runner: RunnerSettings
     user_keys: UserKeySettings
+    # Expected provider credits each user may submit a day (UTC); None: no budget.
+    daily_credits: int | None = None
 
 
 def get_provider_settings(env: Env) -> ProviderSettings:
@@ -185,8 +187,14 @@ def get_user_key_settings(env: Env) -> UserKeySettings:
 
 
 def get_generation_settings(env: Env) -> GenerationSettings:
+    budget = env.integer(
+        "GENERATION_DAILY_CREDITS", 0, minimum=0, purpose="expected provider credits per user per day, 0: no budget"
+    )
     return GenerationSettings(
-        providers=get_provider_settings(env), runner=get_runner_settings(env), user_keys=get_user_key_settings(env)
+        providers=get_provider_settings(env),
+        runner=get_runner_settings(env),
+        user_keys=get_user_key_settings(env),
+        daily_credits=budget or None,
     )
 
 

@@ -49,8 +49,11 @@ _MADE_ERRORS = {
         data_container=ErrorBody, description="The Idempotency-Key was used with another body", generate_examples=False
     ),
     502: ResponseSpec(data_container=ErrorBody, description="The provider failed to make it", generate_examples=False),
+    402: ResponseSpec(
+        data_container=ErrorBody, description="Over your daily budget (QUOTA_EXCEEDED)", generate_examples=False
+    ),
 }
-_BATCH = {202: json_reply(BatchAccepted, "One job per item"), **ERRORS}
+_BATCH = {202: json_reply(BatchAccepted, "One job per item"), **ERRORS, 402: _MADE_ERRORS[402]}
 _AUDIO_BYTES = {
     200: ResponseSpec(
         data_container=bytes,

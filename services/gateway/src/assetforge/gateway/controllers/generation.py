@@ -63,6 +63,9 @@ class GenerationController(CatalogController):
             202: json_reply(contract.PipelineAccepted, "Queued"),
             **ERRORS,
             **_conflict("The Idempotency-Key was used with another body"),
+            402: ResponseSpec(
+                data_container=ErrorBody, description="Over your daily budget (QUOTA_EXCEEDED)", generate_examples=False
+            ),
         },
     )
     async def submit(

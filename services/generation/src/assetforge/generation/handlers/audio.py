@@ -6,11 +6,12 @@ from assetforge.common.bus.context import RequestContext
 from assetforge.common.bus.rpc import RpcRouter
 from assetforge.common.contracts import audio as contract
 from assetforge.common.contracts import jobs as job_contract
+from assetforge.common.contracts.usage import USAGE_GET, ReadUsage, Usage
 from assetforge.common.db import Database
 from assetforge.common.errors import Unauthorized
 from assetforge.generation.providers.audio import AudioProvider
 from assetforge.generation.service import audio as service
-from assetforge.generation.service import job_reads
+from assetforge.generation.service import job_reads, usage
 
 
 def _signed_in(context: RequestContext) -> None:
@@ -18,16 +19,17 @@ def _signed_in(context: RequestContext) -> None:
         raise Unauthorized("sign in to design voices")
 
 
-def register(router: RpcRouter, database: Database, provider: AudioProvider) -> None:
+def register(router: RpcRouter, database: Database, provider: AudioProvider, budget: int | None = None) -> None:
+    """``budget``: GENERATION_DAILY_CREDITS (None: none)."""
     catalogue = service.Catalogue(provider)
 
     async def submit(command: contract.SubmitAudio, context: RequestContext) -> job_contract.JobAccepted:
         async with database.unit_of_work() as session:
-            return await service.submit(session, command, context.principal)
+            return await service.submit(session, command, context.principal, budget)
 
     async def batch(command: contract.SubmitAudioBatch, context: RequestContext) -> job_contract.BatchAccepted:
         async with database.unit_of_work() as session:
-            return await service.submit_batch(session, command, context.principal)
+            return await service.submit_batch(session, command, context.principal, budget)
 
     async def estimate(query: contract.EstimateAudio, _context: RequestContext) -> contract.AudioEstimate:
         return service.estimate_of(query.request)
@@ -48,6 +50,10 @@ def register(router: RpcRouter, database: Database, provider: AudioProvider) -> 
     async def create(command: contract.CreateVoice, context: RequestContext) -> contract.VoiceCreated:
         _signed_in(context)
         return contract.VoiceCreated(voice=await provider.create_voice(command))
+
+    async def spent(_query: ReadUsage, context: RequestContext) -> Usage:
+        async with database.read_only() as connection:
+            return await usage.usage_of(connection, context.principal, budget)
 
     async def get(query: job_contract.ReadJob, context: RequestContext) -> job_contract.JobStatus:
         async with database.read_only() as connection:
@@ -71,5 +77,6 @@ def register(router: RpcRouter, database: Database, provider: AudioProvider) -> 
     router.add(contract.MUSIC_PLAN, contract.PlanMusic, contract.CompositionPlan, plan, "A composition plan")
     router.add(contract.VOICE_DESIGN, contract.DesignVoice, contract.VoicePreviews, design, "Previews of a new voice")
     router.add(contract.VOICE_CREATE, contract.CreateVoice, contract.VoiceCreated, create, "Keep a designed voice")
+    router.add(USAGE_GET, ReadUsage, Usage, spent, "The principal's expected provider credits today")
     router.add(job_contract.JOB_GET, job_contract.ReadJob, job_contract.JobStatus, get, "A job's status")
     router.add(job_contract.JOB_LIST, job_contract.ListJobs, job_contract.JobPage, list_jobs, "The principal's jobs")

@@ -11,10 +11,17 @@ from assetforge.common.db import Database
 from assetforge.generation.service import pipelines as service
 
 
-def register(router: RpcRouter, database: Database, providers: Callable[[], contract.CapabilityProviders]) -> None:
+def register(
+    router: RpcRouter,
+    database: Database,
+    providers: Callable[[], contract.CapabilityProviders],
+    budget: int | None = None,
+) -> None:
+    """``budget``: GENERATION_DAILY_CREDITS (None: none)."""
+
     async def submit(command: contract.SubmitPipeline, context: RequestContext) -> contract.PipelineAccepted:
         async with database.unit_of_work() as session:
-            return await service.submit(session, command, context.principal)
+            return await service.submit(session, command, context.principal, budget)
 
     async def get(query: contract.ReadPipeline, context: RequestContext) -> contract.PipelineStatus:
         async with database.read_only() as connection:

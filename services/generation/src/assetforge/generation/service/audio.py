@@ -34,6 +34,7 @@ from assetforge.generation import repository as jobs
 from assetforge.generation.jobs import AUDIO, Job, StageRecord
 from assetforge.generation.models import outbox
 from assetforge.generation.providers.audio import AudioProvider
+from assetforge.generation.service import usage
 from assetforge.generation.service.events import announce
 from assetforge.generation.service.keys import earlier, request_digest
 from assetforge.generation.service.pricing import estimate
@@ -77,7 +78,9 @@ async def _queue(
     return job
 
 
-async def submit(session: AsyncSession, command: SubmitAudio, principal: Principal | None) -> JobAccepted:
+async def submit(
+    session: AsyncSession, command: SubmitAudio, principal: Principal | None, budget: int | None = None
+) -> JobAccepted:
     caller = _caller(principal)
     check(command.request)
     digest = request_digest(command.request)
@@ -88,6 +91,7 @@ async def submit(session: AsyncSession, command: SubmitAudio, principal: Princip
             return accepted(found)
     try:
         async with session.begin_nested():
+            await usage.charge(session, caller.user_id, estimate(command.request).estimated_credits, budget)
             job = await _queue(session, caller.user_id, command.request, key, digest)
     except IntegrityError:
         # The same key at the same moment from another request: answer as it did.
@@ -98,12 +102,15 @@ async def submit(session: AsyncSession, command: SubmitAudio, principal: Princip
     return accepted(job)
 
 
-async def submit_batch(session: AsyncSession, command: SubmitAudioBatch, principal: Principal | None) -> BatchAccepted:
+async def submit_batch(
+    session: AsyncSession, command: SubmitAudioBatch, principal: Principal | None, budget: int | None = None
+) -> BatchAccepted:
     caller = _caller(principal)
     if sum(isinstance(item, MusicRequest) for item in command.items) > MAX_MUSIC_BATCH:
         raise ValidationFailed.of("items", f"may hold at most {MAX_MUSIC_BATCH} tracks")
     for index, item in enumerate(command.items):
         check(item, f"items[{index}].")
+    await usage.charge(session, caller.user_id, sum(estimate(item).estimated_credits for item in command.items), budget)
     queued = [await _queue(session, caller.user_id, item) for item in command.items]
     return BatchAccepted(jobs=[accepted(job) for job in queued])
 

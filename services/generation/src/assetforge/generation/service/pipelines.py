@@ -36,8 +36,10 @@ from assetforge.common.errors import Conflict, NotFound, Unauthorized, Validatio
 from assetforge.generation import repository as jobs
 from assetforge.generation.jobs import PIPELINE, Job, TaskRecord, initial_stages
 from assetforge.generation.models import outbox
+from assetforge.generation.service import usage
 from assetforge.generation.service.events import announce
 from assetforge.generation.service.keys import earlier, request_digest
+from assetforge.generation.service.pricing import pipeline_credits
 from assetforge.generation.service.status import stage_status, status_of
 
 
@@ -73,7 +75,9 @@ def _check_reference(command: SubmitPipeline) -> None:
         raise ValidationFailed.of("referenceImage.dataUrl", "is not valid base64") from None
 
 
-async def submit(session: AsyncSession, command: SubmitPipeline, principal: Principal | None) -> PipelineAccepted:
+async def submit(
+    session: AsyncSession, command: SubmitPipeline, principal: Principal | None, budget: int | None = None
+) -> PipelineAccepted:
     caller = _caller(principal)
     _check_reference(command)
     digest = request_digest(command.config)
@@ -87,6 +91,7 @@ async def submit(session: AsyncSession, command: SubmitPipeline, principal: Prin
     stages = initial_stages(command.config, datetime.now(UTC))
     try:
         async with session.begin_nested():
+            await usage.charge(session, caller.user_id, pipeline_credits(command.config), budget)
             job = await jobs.insert_job(
                 session, job_id, caller.user_id, asset_id, jobs.config_values(command.config), stages, key, digest
             )
