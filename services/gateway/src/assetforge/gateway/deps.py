@@ -81,9 +81,10 @@ class RequestBus:
         self._client = client
         self._context = context
 
-    async def request_raw(self, subject: str, message: msgspec.Struct) -> bytes:
-        """The reply's bytes, passed on to the client as they are (no decoding)."""
-        return await self._client.request_raw(subject, message, self._context)
+    async def request_raw(self, subject: str, message: msgspec.Struct, timeout: float | None = None) -> bytes:
+        """The reply's bytes, passed on to the client as they are (no decoding); ``timeout``
+        for a request that waits on a provider (the bus default otherwise)."""
+        return await self._client.request_raw(subject, message, self._context, timeout=timeout)
 
 
 async def provide_session(state: State) -> AsyncIterator[AsyncSession]:

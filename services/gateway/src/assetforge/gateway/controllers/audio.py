@@ -18,6 +18,7 @@ from assetforge.common.contracts.jobs import BatchAccepted, JobAccepted
 from assetforge.gateway.auth.guards import requires_user
 from assetforge.gateway.controllers.catalog import CatalogController, json_body
 from assetforge.gateway.controllers.pipeline_streams import stream_hub
+from assetforge.gateway.controllers.voices import PROVIDER_WAIT_S
 from assetforge.gateway.deps import Bus, gateway
 from assetforge.gateway.openapi import ERRORS, SECURED, json_reply
 from assetforge.gateway.ratelimit import AUDIO, OPT
@@ -224,7 +225,7 @@ class AudioController(CatalogController):
     )
     async def plan(self, bus: Bus, data: JSONBody[MusicPlanBody]) -> Response[bytes]:
         query = contract.PlanMusic(prompt=data.prompt, music_length_ms=data.music_length_ms)
-        return json_body(await bus.request_raw(contract.MUSIC_PLAN, query))
+        return json_body(await bus.request_raw(contract.MUSIC_PLAN, query, timeout=PROVIDER_WAIT_S))
 
     @post(
         "/music/batch",

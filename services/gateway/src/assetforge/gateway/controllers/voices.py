@@ -19,6 +19,9 @@ from assetforge.gateway.ratelimit import AUDIO, OPT
 from assetforge.gateway.schemas.audio import SavedLines, saved_lines
 
 LIMITED = {OPT: AUDIO}
+# Designing a voice waits on the provider (ElevenLabs takes seconds): under a load
+# balancer's usual 60 s.
+PROVIDER_WAIT_S = 55.0
 _page = msgspec.json.Decoder(JobPage)
 
 
@@ -54,7 +57,7 @@ class VoicesController(CatalogController):
         responses={200: json_reply(contract.VoicePreviews, "The previews, audio in base64"), **ERRORS},
     )
     async def design(self, bus: Bus, data: JSONBody[contract.DesignVoice]) -> Response[bytes]:
-        return json_body(await bus.request_raw(contract.VOICE_DESIGN, data))
+        return json_body(await bus.request_raw(contract.VOICE_DESIGN, data, timeout=PROVIDER_WAIT_S))
 
     @post(
         "/create",
@@ -67,7 +70,7 @@ class VoicesController(CatalogController):
         responses={200: json_reply(contract.VoiceCreated, "The new voice"), **ERRORS},
     )
     async def create(self, bus: Bus, data: JSONBody[contract.CreateVoice]) -> Response[bytes]:
-        return json_body(await bus.request_raw(contract.VOICE_CREATE, data))
+        return json_body(await bus.request_raw(contract.VOICE_CREATE, data, timeout=PROVIDER_WAIT_S))
 
     @post(
         "/save",
@@ -79,7 +82,7 @@ class VoicesController(CatalogController):
         responses={200: json_reply(contract.VoiceCreated, "The new voice"), **ERRORS},
     )
     async def save(self, bus: Bus, data: JSONBody[contract.CreateVoice]) -> Response[bytes]:
-        return json_body(await bus.request_raw(contract.VOICE_CREATE, data))
+        return json_body(await bus.request_raw(contract.VOICE_CREATE, data, timeout=PROVIDER_WAIT_S))
 
     @get(
         "/saved",

@@ -79,6 +79,7 @@ _CALM = {"calm", "peaceful", "gentle", "relaxing", "serene", "soft", "lullaby", 
 _DARK = {"dark", "sad", "horror", "tense", "mysterious", "spooky", "melancholy", "sinister", "eerie", "minor"}
 
 CHARS_PER_SECOND = 14.0  # speech's pace at speed 1
+PREVIEW_CHARACTERS = 200
 DESIGN_TEXT = (
     "Every forge has a voice of its own. Listen closely: this is how I sound when I greet a traveller, "
     "tell a tale, or warn of danger on the road ahead."
@@ -227,12 +228,14 @@ class OfflineAudio:
     async def design_voice(self, request: DesignVoice) -> VoicePreviews:
         """Three previews at pitches fixed by the description, each saying ``text``."""
         text = request.text or DESIGN_TEXT
+        # A preview is a taste of the voice: its first sentences are enough offline.
+        said = text[:PREVIEW_CHARACTERS]
         digest = hashlib.sha256(request.voice_description.encode()).hexdigest()
         previews = []
         for number in range(3):
             generated = f"offline-design-{digest[:12]}-{number}"
-            clip = await self.speech(SpeechRequest(text=text, voice_id=generated))
-            seconds = syllables(text)[2]
+            clip = await self.speech(SpeechRequest(text=said, voice_id=generated))
+            seconds = syllables(said)[2]
             encoded = base64.b64encode(clip.data).decode()
             previews.append(VoicePreview(generated, encoded, clip.content_type, round(seconds, 2)))
         return VoicePreviews(previews=previews, text=text)
