@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import msgspec
 import nats
 from generation import percentiles, wait_done
-from harness import RESULTS, SERVICES, Harness, cpu_busy_share, say, show_service_output
+from harness import SERVICES, Harness, cpu_busy_share, run_and_report, say
 from seeding import Stack, start_stack
 
 from assetforge.common.contracts import headers
@@ -147,20 +144,7 @@ def run(harness: Harness, options: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="af-bench-audio-") as workdir, contextlib.ExitStack() as cleanup:
-        harness = Harness(Path(workdir), cleanup)
-        try:
-            results = run(harness, options)
-        except Exception:
-            say("failed; the output of what was started follows, then the error")
-            harness.show_logs()
-            raise
-        show_service_output(harness)
-    text = json.dumps(results, indent=2)
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"audio-{results['timestamp']}.json").write_text(text + "\n")
-    return 0
+    return run_and_report("audio", lambda harness: run(harness, options))
 
 
 if __name__ == "__main__":

@@ -22,11 +22,9 @@ import contextlib
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -35,14 +33,13 @@ import msgspec
 import nats
 from generation_watch import gateway_cpu_seconds, watch_all
 from harness import (
-    RESULTS,
     SERVICES,
     Harness,
     cpu_busy_share,
     free_port,
     python_module,
+    run_and_report,
     say,
-    show_service_output,
     wait_for,
 )
 from seeding import Stack, start_stack
@@ -247,20 +244,7 @@ def run(harness: Harness, options: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="af-bench-generation-") as workdir, contextlib.ExitStack() as cleanup:
-        harness = Harness(Path(workdir), cleanup)
-        try:
-            results = run(harness, options)
-        except Exception:
-            say("failed; the output of what was started follows, then the error")
-            harness.show_logs()
-            raise
-        show_service_output(harness)
-    text = json.dumps(results, indent=2)
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"generation-{results['timestamp']}.json").write_text(text + "\n")
-    return 0
+    return run_and_report("generation", lambda harness: run(harness, options))
 
 
 if __name__ == "__main__":

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -243,3 +245,22 @@ def show_service_output(harness: Harness) -> None:
 
 def interrupt(_signal: int, _frame: object) -> NoReturn:
     raise KeyboardInterrupt
+
+
+def run_and_report(name: str, run: Callable[[Harness], dict[str, Any]]) -> int:
+    """Run a benchmark on a fresh harness; print its results and keep them in
+    bench/results/<name>-<timestamp>.json (``run`` puts the ``timestamp`` in them)."""
+    with tempfile.TemporaryDirectory(prefix=f"af-bench-{name}-") as workdir, contextlib.ExitStack() as cleanup:
+        harness = Harness(Path(workdir), cleanup)
+        try:
+            results = run(harness)
+        except Exception:
+            say("failed; the output of what was started follows, then the error")
+            harness.show_logs()
+            raise
+        show_service_output(harness)
+    text = json.dumps(results, indent=2)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}-{results['timestamp']}.json").write_text(text + "\n")
+    return 0

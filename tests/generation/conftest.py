@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,9 @@ from nats.aio.client import Client
 
 from assetforge.common.db import migrations
 from assetforge.common.devstack import EmbeddedNats, drop_database, ensure_database
+from assetforge.generation.providers.elevenlabs import ElevenLabsAudio
+from tests.generation.elevenlabs_support import KEY as ELEVENLABS_TEST_KEY
+from tests.generation.fakes.elevenlabs import FakeElevenLabs, clients, serving
 from tests.generation.fakes.meshy import FakeMeshy
 from tests.generation.fakes.openai import FakeOpenAI
 from tests.support import ENTRIES, RunningService, running_stack, serve_asgi, service_env
@@ -104,3 +107,17 @@ async def own_provider_stack(
     finally:
         server.stop()
         await drop_database(postgres_server_url, name)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeElevenLabs]:
+    """A fake ElevenLabs on loopback, expecting ``elevenlabs_support.KEY``."""
+    async with serving(ELEVENLABS_TEST_KEY) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(fake: FakeElevenLabs) -> AsyncIterator[Callable[..., ElevenLabsAudio]]:
+    """Makes real ElevenLabs clients of ``fake``."""
+    async with clients(fake) as make:
+        yield make

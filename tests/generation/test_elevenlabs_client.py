@@ -8,12 +8,10 @@ import io
 import math
 import time
 import wave
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from mutagen.mp3 import MP3
 
 from assetforge.common.contracts.audio import (
     CompositionPlan,
@@ -27,31 +25,11 @@ from assetforge.common.contracts.audio import (
 )
 from assetforge.generation.providers.audio import MPEG, WAV
 from assetforge.generation.providers.elevenlabs import ElevenLabsAudio
-from tests.generation.fakes.elevenlabs import FakeElevenLabs, clients, serving
+from tests.generation.elevenlabs_support import KEY, LINE, RACHEL, seconds
+from tests.generation.fakes.elevenlabs import FakeElevenLabs
 from tests.generation.fakes.elevenlabs_data import CHARS_PER_SECOND
 
-KEY = "el-test-key"
-RACHEL = "21m00Tcm4TlvDq8ikWAM"
 GEORGE = "JBFqnCBsd6RMkjVDRZzb"
-LINE = SpeechRequest(text="The bridge is out. Take the river road.", voice_id=RACHEL)
-QUOTA = {"status": "quota_exceeded", "message": "This request exceeds your quota. You have 12 credits remaining."}
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeElevenLabs]:
-    async with serving(KEY) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(fake: FakeElevenLabs) -> AsyncIterator[Callable[..., ElevenLabsAudio]]:
-    async with clients(fake) as make:
-        yield make
-
-
-def seconds(data: bytes) -> float:
-    info: Any = MP3(io.BytesIO(data)).info  # type: ignore[no-untyped-call]
-    return float(info.length)
 
 
 async def test_speech_sends_its_body_and_key_and_answers_mp3_of_the_line(fake: FakeElevenLabs, client: Any) -> None:

@@ -5,14 +5,12 @@ is retried, a 5xx or a read timeout is not)."""
 from __future__ import annotations
 
 import asyncio
-import io
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from mutagen.mp3 import MP3
 
 from assetforge.common.contracts.audio import (
     CompositionPlan,
@@ -23,31 +21,9 @@ from assetforge.common.contracts.audio import (
 )
 from assetforge.generation.providers.audio import AudioClip
 from assetforge.generation.providers.base import ProviderError
-from assetforge.generation.providers.elevenlabs import ElevenLabsAudio
-from tests.generation.fakes.elevenlabs import FakeElevenLabs, clients, serving
+from tests.generation.elevenlabs_support import LINE, QUOTA, RACHEL, seconds
+from tests.generation.fakes.elevenlabs import FakeElevenLabs
 from tests.generation.fakes.elevenlabs_data import CHARS_PER_SECOND
-
-KEY = "el-test-key"
-RACHEL = "21m00Tcm4TlvDq8ikWAM"
-LINE = SpeechRequest(text="The bridge is out. Take the river road.", voice_id=RACHEL)
-QUOTA = {"status": "quota_exceeded", "message": "This request exceeds your quota. You have 12 credits remaining."}
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeElevenLabs]:
-    async with serving(KEY) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(fake: FakeElevenLabs) -> AsyncIterator[Callable[..., ElevenLabsAudio]]:
-    async with clients(fake) as make:
-        yield make
-
-
-def seconds(data: bytes) -> float:
-    info: Any = MP3(io.BytesIO(data)).info  # type: ignore[no-untyped-call]
-    return float(info.length)
 
 
 async def test_a_malformed_plan_is_refused_naming_the_problem(fake: FakeElevenLabs, client: Any) -> None:

@@ -4,39 +4,18 @@ fake (what it sends, what it reads back), and the offline provider's previews.""
 from __future__ import annotations
 
 import base64
-import io
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from mutagen.mp3 import MP3
 
 from assetforge.common.contracts.audio import CreateVoice, DesignVoice, SpeechRequest
 from assetforge.generation.offline.audio_provider import OfflineAudio
 from assetforge.generation.providers.base import ProviderError
-from assetforge.generation.providers.elevenlabs import ElevenLabsAudio
-from tests.generation.fakes.elevenlabs import FakeElevenLabs, clients, serving
+from tests.generation.elevenlabs_support import KEY, seconds
+from tests.generation.fakes.elevenlabs import FakeElevenLabs
 
-KEY = "el-design-key"
 DESCRIPTION = "a gravelly old dwarven smith with a warm laugh"
 TEXT = "Stand back from the anvil, lad. Steel remembers every blow you give it, and so do I, after forty winters here."
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeElevenLabs]:
-    async with serving(KEY) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(fake: FakeElevenLabs) -> AsyncIterator[Callable[..., ElevenLabsAudio]]:
-    async with clients(fake) as make:
-        yield make
-
-
-def seconds(data: bytes) -> float:
-    info: Any = MP3(io.BytesIO(data)).info  # type: ignore[no-untyped-call]
-    return float(info.length)
 
 
 async def test_a_designed_voice_can_be_kept_and_then_speaks(fake: FakeElevenLabs, client: Any) -> None:

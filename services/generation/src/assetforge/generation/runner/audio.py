@@ -35,6 +35,7 @@ from assetforge.generation.providers.audio import WAV, AudioClip, AudioProvider
 from assetforge.generation.providers.base import ProviderError, TaskStatus
 from assetforge.generation.runner.context import StageContext, StageFailed
 from assetforge.generation.runner.journal import LeaseLost
+from assetforge.generation.runner.tasks import claimed_tasks
 from assetforge.generation.service.status import job_status
 
 AUDIO_FILE = "audio"
@@ -87,8 +88,7 @@ async def _recover(
     if not isinstance(request, SpeechRequest):
         raise StageFailed(_UNKNOWN_OUTCOME)
     since = task.intent_at or datetime.now(UTC)
-    async with ctx.journal.database.read_only() as connection:
-        claimed = await jobs.tasks_since(connection, provider.provider, since - timedelta(minutes=10))
+    claimed = await claimed_tasks(ctx, provider.provider, since)
     return await ctx.call(record, provider, provider.find_speech(request, since - timedelta(seconds=2), claimed))
 
 

@@ -42,7 +42,7 @@ async def run_task(  # noqa: PLR0917 - one task: where it is recorded, who runs 
 ) -> TaskState:
     if task.task_id is None and task.intent_at is not None:
         since = task.intent_at
-        claimed = await _claimed(ctx, provider.provider, since)
+        claimed = await claimed_tasks(ctx, provider.provider, since)
         adopted = await ctx.call(record, provider, provider.find_created(request, since, claimed))
         if adopted is not None:
             log.info("adopted %s task %s created before a restart", provider.provider, adopted)
@@ -70,7 +70,7 @@ async def run_task(  # noqa: PLR0917 - one task: where it is recorded, who runs 
         raise
 
 
-async def _claimed(ctx: StageContext, provider: str, since: datetime) -> set[str]:
+async def claimed_tasks(ctx: StageContext, provider: str, since: datetime) -> set[str]:
     """Tasks no resumed stage may adopt: this job's, and any other job's since then."""
     async with ctx.journal.database.read_only() as connection:
         recorded = await jobs.tasks_since(connection, provider, since - timedelta(minutes=10))
